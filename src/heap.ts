@@ -1,0 +1,482 @@
+/**
+ * A heap handle: one worker's view of a heap, with that worker's front cache (hakmem's TLS
+ * SLL / unified cache) in its own JS memory. The common malloc is a pop from the cache and the
+ * common free a push, with no atomics, no object allocation and no search.
+ */
+import { checkPointerType, checkSize, doubleFree, HeapError, invalidPointer } from "./errors.ts";
+import { allocLarge, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
+import {
+  DIR_WORD,
+  GRANULE,
+  H_GROWTHS,
+  H_LIVE_BLOCKS,
+  H_LIVE_BYTES,
+  H_MAX_PAGES,
+  H_PEAK_TOP,
+  H_TOP,
+  M_BLOCK,
+  M_CLASS,
+  M_LAST_FREED,
+  M_MID_STATE,
+  M_OWNER,
+  M_PAGE,
+  M_SIZE,
+  M_SPAN,
+  M_TAG,
+  META_WORDS,
+  MID_FREE,
+  MID_LIVE_BIAS,
+  MID_SLOT_SHIFT,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  SEGMENT_PAGE_MASK,
+  SEGMENT_SHIFT,
+  T_FREE,
+  T_FREE_TAIL,
+  T_LARGE,
+  T_LARGE_CACHED,
+  T_NONE,
+  T_SLAB,
+  TINY_FREE,
+  TINY_MAX_SLACK,
+  W_INBOX,
+} from "./layout.ts";
+import { type Backing, bufferOf, growBacking } from "./memory.ts";
+import type { Profile } from "./options.ts";
+import { refill, flush } from "./slab.ts";
+import {
+  CACHE_STRIDE,
+  CLASS_COUNT,
+  MID_MAX,
+  TINY_CLASSES,
+  alignedClassOf,
+  classCacheCap,
+  classCapacity,
+  classOfGranules,
+  classSize,
+  classStateOffset,
+} from "./sizeclass.ts";
+import { drainInbox, freeRemote, leaveHeap, slotWord } from "./worker.ts";
+
+export interface HeapStats {
+  /** Sum of the requested sizes of live blocks. */
+  liveBytes: number;
+  /** Number of live blocks. */
+  liveBlocks: number;
+  /** Bytes from offset 0 to the end of the highest page in use (the heap's break). */
+  footprintBytes: number;
+  /** Highest footprintBytes so far. */
+  peakFootprintBytes: number;
+  /** Current size of the buffer. */
+  bufferBytes: number;
+  /** Ceiling of the buffer. */
+  maxBytes: number;
+  /** Buffer growth operations so far. */
+  growths: number;
+}
+
+export class Heap {
+  /** Internal fixed-length views over the buffer, rebuilt after growth (see memory.ts). */
+  m8!: Uint8Array;
+  m32!: Int32Array;
+  viewBytes = 0;
+  readonly backing: Backing;
+  readonly ceiling: number;
+  readonly profile: Profile;
+  readonly workerId: number;
+  private readonly inboxWord: number;
+
+  /** Front cache: per class a stack of block offsets and their state indexes (stride CACHE_STRIDE). */
+  readonly cachePtr = new Int32Array(CLASS_COUNT * CACHE_STRIDE);
+  readonly cacheState = new Int32Array(CLASS_COUNT * CACHE_STRIDE);
+  readonly cacheCount = new Int32Array(CLASS_COUNT);
+  readonly cacheCap = new Int32Array(CLASS_COUNT);
+  /** Per class: the slab being carved (head meta word index) and the queue of partial slabs. */
+  readonly current = new Int32Array(CLASS_COUNT);
+  readonly partial = new Int32Array(CLASS_COUNT);
+
+  /** Live bytes/blocks changed by this handle and not yet published to the header. */
+  liveBytes = 0;
+  liveBlocks = 0;
+  detached = false;
+
+  // Result of locate(): what the pointer names.
+  private lkClass = 0; // size class, or −1 for a large block
+  private lkMeta = 0; // slab head meta / large head meta
+  private lkState = 0; // slab: state index
+  private lkRequested = 0;
+
+  private views: Partial<Record<string, ArrayBufferView>> = {};
+
+  constructor(backing: Backing, ceiling: number, profile: Profile, workerId: number) {
+    this.backing = backing;
+    this.ceiling = ceiling;
+    this.profile = profile;
+    this.workerId = workerId;
+    this.inboxWord = slotWord(workerId, W_INBOX);
+    for (let c = 0; c < CLASS_COUNT; c++) {
+      this.cacheCap[c] = Math.max(4, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
+    }
+    this.refreshViews();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // malloc family
+  // -------------------------------------------------------------------------------------------
+
+  /** Allocates `size` bytes; returns a 16-byte aligned offset, or 0 when out of memory. */
+  malloc(size: number): number {
+    if (size <= MID_MAX && size >>> 0 === size) {
+      const c = classOfGranules[(size + 15) >>> 4];
+      const k = this.cacheCount[c] - 1;
+      if (k >= 0) {
+        this.cacheCount[c] = k;
+        const i = c * CACHE_STRIDE + k;
+        if (c < TINY_CLASSES) this.m8[this.cacheState[i]] = classSize[c] - size;
+        else this.m32[this.cacheState[i]] = size + MID_LIVE_BIAS;
+        this.liveBytes += size;
+        this.liveBlocks++;
+        return this.cachePtr[i];
+      }
+      return this.mallocRefill(c, size);
+    }
+    return this.mallocSlow(size, GRANULE);
+  }
+
+  /** Frees a block; free(0) does nothing. Throws HeapError for anything that is not a live block. */
+  free(p: number): void {
+    if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (p | 0) !== p) {
+      this.freeSlow(p);
+      return;
+    }
+    const i32 = this.m32;
+    const seg = i32[DIR_WORD + (p >>> SEGMENT_SHIFT)];
+    const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
+    if (seg === 0 || i32[m + M_TAG] !== T_SLAB) {
+      this.freeOther(p);
+      return;
+    }
+    const c = i32[m + M_CLASS];
+    const hm = i32[m + M_SPAN];
+    const base = i32[hm + M_PAGE] << PAGE_SHIFT;
+    const size = classSize[c];
+    const d = p - base;
+    const idx = (d / size) | 0;
+    if (idx * size !== d || idx >= classCapacity[c]) throw invalidPointer(p);
+    let st: number;
+    if (c < TINY_CLASSES) {
+      st = base + classStateOffset[c] + idx;
+      const slack = this.m8[st];
+      if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
+      if (i32[hm + M_OWNER] !== this.workerId) return freeRemote(this, p, c, hm, st, size - slack);
+      this.m8[st] = TINY_FREE;
+      this.liveBytes -= size - slack;
+    } else {
+      st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
+      const word = i32[st];
+      if (word < MID_LIVE_BIAS) throw this.deadBlock(p, word === MID_FREE);
+      if (i32[hm + M_OWNER] !== this.workerId) return freeRemote(this, p, c, hm, st, word - MID_LIVE_BIAS);
+      i32[st] = MID_FREE;
+      this.liveBytes -= word - MID_LIVE_BIAS;
+    }
+    this.liveBlocks--;
+    let k = this.cacheCount[c];
+    if (k === this.cacheCap[c]) {
+      flush(this, c);
+      k = this.cacheCount[c];
+    }
+    const i = c * CACHE_STRIDE + k;
+    this.cachePtr[i] = p;
+    this.cacheState[i] = st;
+    this.cacheCount[c] = k + 1;
+  }
+
+  /** Allocates count × size zeroed bytes; 0 on overflow or out of memory. */
+  calloc(count: number, size: number): number {
+    checkSize(count, "count");
+    checkSize(size, "size");
+    const total = count * size;
+    if (total > this.ceiling) return 0;
+    const p = this.malloc(total);
+    if (p !== 0) this.m8.fill(0, p, p + total);
+    return p;
+  }
+
+  /**
+   * Resizes a block, keeping its contents up to the smaller size. realloc(0, n) is malloc(n);
+   * realloc(p, 0) frees p and returns 0. On failure returns 0 and p stays valid and unchanged.
+   */
+  realloc(p: number, size: number): number {
+    if (p === 0) return this.malloc(size);
+    if (size >>> 0 !== size) checkSize(size, "size");
+    if (size === 0) {
+      this.free(p);
+      return 0;
+    }
+    this.locate(p);
+    const c = this.lkClass;
+    const old = this.lkRequested;
+    if (c >= 0) {
+      if (size <= MID_MAX && classOfGranules[(size + 15) >>> 4] === c) {
+        if (c < TINY_CLASSES) this.m8[this.lkState] = classSize[c] - size;
+        else this.m32[this.lkState] = size + MID_LIVE_BIAS;
+        this.liveBytes += size - old;
+        return p;
+      }
+    } else if (size > MID_MAX && resizeLargeInPlace(this, this.lkMeta, size)) {
+      this.liveBytes += size - old;
+      return p;
+    }
+    const q = this.malloc(size);
+    if (q === 0) return 0;
+    this.m8.copyWithin(q, p, p + Math.min(old, size));
+    this.free(p);
+    return q;
+  }
+
+  /** Allocates `size` bytes at a multiple of `align` (a power of two). 0 when out of memory. */
+  alignedAlloc(align: number, size: number): number {
+    if (typeof align !== "number") throw new TypeError(`alignment must be a number, got ${typeof align}`);
+    if (!Number.isInteger(align) || align <= 0 || (align & (align - 1)) !== 0 || align > 2 ** 30) {
+      throw new RangeError(`alignment must be a power of two ≤ 2^30, got ${align}`);
+    }
+    if (align <= GRANULE) return this.malloc(size);
+    checkSize(size, "size");
+    const c = alignedClassOf(size, align);
+    if (c >= 0) return this.mallocClass(c, size);
+    return this.mallocSlow(size, align);
+  }
+
+  /** Bytes usable at p (≥ the requested size). */
+  usableSize(p: number): number {
+    this.locate(p);
+    return this.lkClass >= 0 ? classSize[this.lkClass] : largeUsable(this.m32, this.lkMeta);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // the buffer
+  // -------------------------------------------------------------------------------------------
+
+  /** The heap's buffer (a new object after each growth of a WebAssembly.Memory). */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return bufferOf(this.backing);
+  }
+
+  /** The WebAssembly.Memory the heap lives in, if any. */
+  get memory(): WebAssembly.Memory | undefined {
+    return this.backing instanceof WebAssembly.Memory ? this.backing : undefined;
+  }
+
+  // Views over the whole buffer. Each read returns a view of the current buffer: read the
+  // property again after an allocation that may have grown the heap.
+  get u8(): Uint8Array {
+    this.checkGrown();
+    return this.m8;
+  }
+  get i32(): Int32Array {
+    this.checkGrown();
+    return this.m32;
+  }
+  get i8(): Int8Array {
+    return this.view("i8", Int8Array);
+  }
+  get u16(): Uint16Array {
+    return this.view("u16", Uint16Array);
+  }
+  get i16(): Int16Array {
+    return this.view("i16", Int16Array);
+  }
+  get u32(): Uint32Array {
+    return this.view("u32", Uint32Array);
+  }
+  get f32(): Float32Array {
+    return this.view("f32", Float32Array);
+  }
+  get f64(): Float64Array {
+    return this.view("f64", Float64Array);
+  }
+  get i64(): BigInt64Array {
+    return this.view("i64", BigInt64Array);
+  }
+  get u64(): BigUint64Array {
+    return this.view("u64", BigUint64Array);
+  }
+  /** A DataView over the whole buffer. */
+  get dataView(): DataView {
+    this.checkGrown();
+    return (this.views.dv ??= new DataView(this.buffer, 0, this.viewBytes)) as DataView;
+  }
+
+  stats(): HeapStats {
+    this.publishStats();
+    this.checkGrown();
+    const i32 = this.m32;
+    return {
+      liveBytes: Atomics.load(i32, H_LIVE_BYTES),
+      liveBlocks: Atomics.load(i32, H_LIVE_BLOCKS),
+      footprintBytes: i32[H_TOP] * 2 ** PAGE_SHIFT,
+      peakFootprintBytes: i32[H_PEAK_TOP] * 2 ** PAGE_SHIFT,
+      bufferBytes: this.buffer.byteLength,
+      maxBytes: Math.min(this.ceiling, i32[H_MAX_PAGES] * 2 ** PAGE_SHIFT),
+      growths: Atomics.load(i32, H_GROWTHS),
+    };
+  }
+
+  /**
+   * Leaves the heap: this handle's cached blocks go back to their slabs, its slabs become
+   * adoptable by other workers, and the handle can no longer be used.
+   */
+  detach(): void {
+    if (this.detached) return;
+    leaveHeap(this);
+    this.publishStats();
+    this.detached = true;
+    this.cacheCount.fill(0);
+    this.cacheCap.fill(0);
+    this.viewBytes = 0; // every later call takes a slow path, which reports DETACHED
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // internals
+  // -------------------------------------------------------------------------------------------
+
+  /** Adds this handle's pending live counts to the shared header. */
+  publishStats(): void {
+    if (this.liveBytes !== 0) Atomics.add(this.m32, H_LIVE_BYTES, this.liveBytes);
+    if (this.liveBlocks !== 0) Atomics.add(this.m32, H_LIVE_BLOCKS, this.liveBlocks);
+    this.liveBytes = 0;
+    this.liveBlocks = 0;
+  }
+
+  /** Grows the buffer to at least `bytes`. */
+  growTo(bytes: number): boolean {
+    const ok = growBacking(this.backing, bytes, this.ceiling);
+    this.refreshViews();
+    return ok;
+  }
+
+  refreshViews(): void {
+    const buffer = bufferOf(this.backing);
+    const bytes = Math.min(buffer.byteLength, this.ceiling);
+    if (bytes === this.viewBytes && this.m8 !== undefined && this.m8.buffer === buffer) return;
+    this.m8 = new Uint8Array(buffer, 0, bytes);
+    this.m32 = new Int32Array(buffer, 0, bytes >>> 2);
+    this.viewBytes = bytes;
+    this.views = {};
+  }
+
+  /** Picks up growth done by another worker. */
+  private checkGrown(): void {
+    if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
+    if (bufferOf(this.backing).byteLength !== this.viewBytes || this.m8.buffer !== this.buffer) this.refreshViews();
+  }
+
+  private view<T extends ArrayBufferView>(key: string, Ctor: { new (b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T {
+    this.checkGrown();
+    return (this.views[key] ??= new Ctor(this.buffer, 0, Math.floor(this.viewBytes / Ctor.BYTES_PER_ELEMENT))) as T;
+  }
+
+  /** Pops a block of class c for a request of `size` bytes, refilling the cache if needed. */
+  private mallocClass(c: number, size: number): number {
+    if (this.cacheCount[c] === 0) {
+      if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
+      if (this.cacheCount[c] === 0 && refill(this, c) === 0) return 0;
+    }
+    const k = --this.cacheCount[c];
+    const i = c * CACHE_STRIDE + k;
+    if (c < TINY_CLASSES) this.m8[this.cacheState[i]] = classSize[c] - size;
+    else this.m32[this.cacheState[i]] = size + MID_LIVE_BIAS;
+    this.liveBytes += size;
+    this.liveBlocks++;
+    return this.cachePtr[i];
+  }
+
+  private mallocRefill(c: number, size: number): number {
+    if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
+    return this.mallocClass(c, size);
+  }
+
+  /** Large blocks, aligned large blocks and invalid sizes. */
+  private mallocSlow(size: number, align: number): number {
+    if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
+    checkSize(size, "size");
+    if (size > this.ceiling) return 0;
+    if (size <= MID_MAX && align <= GRANULE) return this.mallocClass(classOfGranules[(size + 15) >>> 4], size);
+    const p = allocLarge(this, size, align);
+    if (p !== 0) {
+      this.liveBytes += size;
+      this.liveBlocks++;
+    }
+    return p;
+  }
+
+  private freeSlow(p: number): void {
+    if (p === 0) return;
+    this.locate(p);
+    this.free(p);
+  }
+
+  /** Frees what is not a slab block: a large block, or an error. */
+  private freeOther(p: number): void {
+    this.locate(p);
+    if (this.lkClass >= 0) throw invalidPointer(p); // unreachable: slabs take the fast path
+    this.liveBytes -= this.lkRequested;
+    this.liveBlocks--;
+    freeLarge(this, this.lkMeta);
+  }
+
+  /**
+   * Classifies p without changing anything: sets lkClass, lkMeta, lkState and lkRequested for a
+   * live block, throws HeapError (or TypeError) for anything else.
+   */
+  private locate(p: number): void {
+    if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
+    checkPointerType(p);
+    if (!Number.isInteger(p) || p <= 0 || (p & 15) !== 0 || p >= 2 ** 31) throw invalidPointer(p);
+    if (p >= this.viewBytes) this.checkGrown();
+    const i32 = this.m32;
+    if (p >= this.viewBytes) throw invalidPointer(p);
+    const seg = i32[DIR_WORD + (p >>> SEGMENT_SHIFT)];
+    if (seg === 0) throw invalidPointer(p);
+    const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
+    const tag = i32[m + M_TAG];
+    if (tag === T_SLAB) {
+      const c = i32[m + M_CLASS];
+      const hm = i32[m + M_SPAN];
+      const base = i32[hm + M_PAGE] << PAGE_SHIFT;
+      const size = classSize[c];
+      const idx = ((p - base) / size) | 0;
+      if (idx * size !== p - base || idx >= classCapacity[c]) throw invalidPointer(p);
+      this.lkClass = c;
+      this.lkMeta = hm;
+      if (c < TINY_CLASSES) {
+        const st = base + classStateOffset[c] + idx;
+        const slack = this.m8[st];
+        if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
+        this.lkState = st;
+        this.lkRequested = size - slack;
+      } else {
+        const st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
+        const word = i32[st];
+        if (word < MID_LIVE_BIAS) throw this.deadBlock(p, word === MID_FREE);
+        this.lkState = st;
+        this.lkRequested = word - MID_LIVE_BIAS;
+      }
+      return;
+    }
+    if (tag === T_LARGE && i32[m + M_BLOCK] === p) {
+      this.lkClass = -1;
+      this.lkMeta = m;
+      this.lkRequested = i32[m + M_SIZE];
+      return;
+    }
+    const freed =
+      (tag === T_LARGE_CACHED && i32[m + M_BLOCK] === p) ||
+      ((tag === T_NONE || tag === T_FREE || tag === T_FREE_TAIL) && i32[m + M_LAST_FREED] === p);
+    throw this.deadBlock(p, freed);
+  }
+
+  private deadBlock(p: number, wasFreed: boolean): HeapError {
+    return wasFreed ? doubleFree(p) : invalidPointer(p);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * hakmem: a malloc for JavaScript linear memory.
+ *
+ *   const heap = createHeap({ maxBytes: 256 << 20 });
+ *   const p = heap.malloc(100);
+ *   heap.u8[p] = 1;
+ *   heap.free(p);
+ */
+import { HeapError } from "./errors.ts";
+import { checkHeader, initHeader, maxPagesOf } from "./header.ts";
+import { Heap } from "./heap.ts";
+import { MAX_HEAP_BYTES, MIN_HEAP_BYTES, PAGE_SIZE, SEGMENT_SIZE } from "./layout.ts";
+import { type Backing, bufferOf, ceilingOf, createBacking, growBacking, isBacking } from "./memory.ts";
+import { type AttachOptions, byteOption, DEFAULT_INITIAL_BYTES, DEFAULT_MAX_BYTES, type HeapOptions, profileOf } from "./options.ts";
+import { claimWorkerSlot } from "./worker.ts";
+
+export { HeapError } from "./errors.ts";
+export type { HeapErrorCode } from "./errors.ts";
+export type { Heap, HeapStats } from "./heap.ts";
+export type { AttachOptions, HeapOptions, ProfileName } from "./options.ts";
+export { MAX_HEAP_BYTES } from "./layout.ts";
+
+/** Creates a heap in a new buffer, or in `options.memory`. */
+export function createHeap(options: HeapOptions = {}): Heap {
+  if (typeof options !== "object" || options === null) throw new HeapError("INVALID_OPTION", "options must be an object");
+  const profile = profileOf(options.profile);
+  const adopted = options.memory;
+  if (adopted !== undefined && !isBacking(adopted)) {
+    throw new HeapError("INVALID_OPTION", "memory must be a WebAssembly.Memory, SharedArrayBuffer or ArrayBuffer");
+  }
+  const maxBytes = byteOption(options.maxBytes, "maxBytes", adopted === undefined ? DEFAULT_MAX_BYTES : MAX_HEAP_BYTES);
+  let initialBytes = byteOption(options.initialBytes, "initialBytes", Math.min(DEFAULT_INITIAL_BYTES, maxBytes));
+  if (initialBytes > maxBytes) throw new HeapError("INVALID_OPTION", `initialBytes (${initialBytes}) exceeds maxBytes (${maxBytes})`);
+  if (options.shared !== undefined && typeof options.shared !== "boolean") throw new HeapError("INVALID_OPTION", "shared must be a boolean");
+  let backing: Backing;
+  if (adopted !== undefined) {
+    backing = adopted;
+  } else {
+    initialBytes = Math.min(maxBytes, Math.ceil(initialBytes / SEGMENT_SIZE) * SEGMENT_SIZE);
+    backing = createBacking(initialBytes, maxBytes, options.shared ?? typeof SharedArrayBuffer === "function");
+  }
+  const ceiling = ceilingOf(backing, maxBytes);
+  if (ceiling < MIN_HEAP_BYTES || !growBacking(backing, Math.max(MIN_HEAP_BYTES, Math.min(initialBytes, ceiling)), ceiling)) {
+    throw new HeapError("INVALID_OPTION", `the memory cannot hold a heap of at least ${MIN_HEAP_BYTES} bytes`);
+  }
+  const buffer = bufferOf(backing);
+  initHeader(new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2), Math.floor(ceiling / PAGE_SIZE));
+  return new Heap(backing, ceiling, profile, claimWorkerSlot(new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2)));
+}
+
+/**
+ * Attaches to a heap that another handle created, from any worker: pass the heap's buffer
+ * (heap.buffer) or its WebAssembly.Memory. The new handle has its own front cache.
+ */
+export function attachHeap(memory: SharedArrayBuffer | ArrayBuffer | WebAssembly.Memory, options: AttachOptions = {}): Heap {
+  if (!isBacking(memory)) throw new TypeError("attachHeap needs the heap's SharedArrayBuffer, ArrayBuffer or WebAssembly.Memory");
+  const profile = profileOf(options.profile);
+  const buffer = bufferOf(memory);
+  checkHeader(buffer);
+  const head = new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2);
+  const ceiling = Math.min(ceilingOf(memory, MAX_HEAP_BYTES), maxPagesOf(head) * PAGE_SIZE);
+  return new Heap(memory, ceiling, profile, claimWorkerSlot(head));
+}

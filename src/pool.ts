@@ -1,0 +1,264 @@
+/**
+ * The shared pool (hakmem's shared pool / segment allocator): free page spans of every class and
+ * worker, kept coalesced in size bins, and the heap's break (`top`), which moves up by growing the
+ * buffer and down when the highest span is freed. Segment metadata is created here as the break
+ * first enters a segment.
+ *
+ * Free spans: head page meta T_FREE with M_NPAGES, last page T_FREE_TAIL with M_SPAN → head.
+ * Interior pages of free and large spans are T_NONE. A free span never touches `top`.
+ * Bins: exact for 1–64 pages, then four per doubling; a bitmask finds the next non-empty bin.
+ */
+import type { Heap } from "./heap.ts";
+import {
+  BIN_MASK_WORDS,
+  DIR_WORD,
+  FIRST_SPAN_PAGE,
+  FREE_BINS,
+  H_BIN_HEADS,
+  H_BIN_MASK,
+  H_GROWTHS,
+  H_MAX_PAGES,
+  H_META_CURSOR,
+  H_META_END,
+  H_PEAK_TOP,
+  H_TOP,
+  M_NEXT,
+  M_NPAGES,
+  M_PAGE,
+  M_PREV,
+  M_SPAN,
+  M_TAG,
+  META_WORDS,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  SEGMENT_META_BYTES,
+  SEGMENT_PAGE_MASK,
+  SEGMENT_PAGES,
+  SEGMENT_SHIFT,
+  T_FREE,
+  T_FREE_TAIL,
+  T_META,
+  T_NONE,
+} from "./layout.ts";
+
+const PAGE_SEGMENT_SHIFT = SEGMENT_SHIFT - PAGE_SHIFT;
+
+/** Word index of page `page`'s meta. The page's segment must have its meta. */
+export function metaOfPage(i32: Int32Array, page: number): number {
+  return i32[DIR_WORD + (page >>> PAGE_SEGMENT_SHIFT)] + ((page & SEGMENT_PAGE_MASK) * META_WORDS);
+}
+
+/** Bin of a span of n ≥ 1 pages. */
+export function binOf(n: number): number {
+  if (n <= 64) return n - 1;
+  const k = 31 - Math.clz32(n); // 6 … 17
+  return 64 + (k - 6) * 4 + ((n >>> (k - 2)) & 3);
+}
+
+function binLink(i32: Int32Array, m: number, n: number): void {
+  const b = binOf(n);
+  const head = i32[H_BIN_HEADS + b];
+  i32[m + M_NEXT] = head;
+  i32[m + M_PREV] = 0;
+  if (head !== 0) i32[head + M_PREV] = m;
+  i32[H_BIN_HEADS + b] = m;
+  i32[H_BIN_MASK + (b >>> 5)] |= 1 << (b & 31);
+}
+
+function binUnlink(i32: Int32Array, m: number): void {
+  const b = binOf(i32[m + M_NPAGES]);
+  const next = i32[m + M_NEXT];
+  const prev = i32[m + M_PREV];
+  if (prev !== 0) i32[prev + M_NEXT] = next;
+  else {
+    i32[H_BIN_HEADS + b] = next;
+    if (next === 0) i32[H_BIN_MASK + (b >>> 5)] &= ~(1 << (b & 31));
+  }
+  if (next !== 0) i32[next + M_PREV] = prev;
+}
+
+/** Marks [page, page + n) as a free span and puts it in its bin. */
+function insertFree(i32: Int32Array, page: number, n: number): void {
+  const m = metaOfPage(i32, page);
+  i32[m + M_TAG] = T_FREE;
+  i32[m + M_NPAGES] = n;
+  i32[m + M_SPAN] = m;
+  if (n > 1) {
+    const t = metaOfPage(i32, page + n - 1);
+    i32[t + M_TAG] = T_FREE_TAIL;
+    i32[t + M_SPAN] = m;
+  }
+  binLink(i32, m, n);
+}
+
+/** First non-empty bin ≥ b, or −1. */
+function nextBin(i32: Int32Array, b: number): number {
+  for (let w = b >>> 5; w < BIN_MASK_WORDS; w++) {
+    let bits = i32[H_BIN_MASK + w];
+    if (w === b >>> 5) bits &= -1 << (b & 31);
+    if (bits !== 0) return (w << 5) + 31 - Math.clz32(bits & -bits);
+  }
+  return -1;
+}
+
+/**
+ * Takes a span of n pages: from the bins (lowest fitting bin; the low part of a larger span), else
+ * from the break. Returns its first page with every page meta T_NONE, or −1 when out of memory.
+ */
+export function allocSpan(h: Heap, n: number): number {
+  const i32 = h.m32;
+  let b = binOf(n);
+  let m = 0;
+  if (b >= 64) {
+    // A log bin mixes sizes: look at a few of its spans before moving to a bigger bin.
+    for (let x = i32[H_BIN_HEADS + b], tries = 0; x !== 0 && tries < 8; x = i32[x + M_NEXT], tries++) {
+      if (i32[x + M_NPAGES] >= n) {
+        m = x;
+        break;
+      }
+    }
+    b++;
+  }
+  if (m === 0 && b < FREE_BINS) {
+    const found = nextBin(i32, b);
+    if (found >= 0) m = i32[H_BIN_HEADS + found];
+  }
+  if (m === 0) return allocTop(h, n);
+  const have = i32[m + M_NPAGES];
+  const page = i32[m + M_PAGE];
+  binUnlink(i32, m);
+  i32[m + M_TAG] = T_NONE;
+  if (have > 1) i32[metaOfPage(i32, page + have - 1) + M_TAG] = T_NONE;
+  if (have > n) insertFree(i32, page + n, have - n);
+  return page;
+}
+
+/**
+ * Returns [page, page + n) to the pool, merging with free neighbours; a span that ends at the
+ * break lowers it. The span's pages must already be T_NONE except its head (any tag).
+ */
+export function freeSpan(h: Heap, page: number, n: number): void {
+  const i32 = h.m32;
+  i32[metaOfPage(i32, page) + M_TAG] = T_NONE;
+  if (page > FIRST_SPAN_PAGE) {
+    const left = metaOfPage(i32, page - 1);
+    const tag = i32[left + M_TAG];
+    if (tag === T_FREE || tag === T_FREE_TAIL) {
+      const lm = i32[left + M_SPAN];
+      const ln = i32[lm + M_NPAGES];
+      binUnlink(i32, lm);
+      i32[left + M_TAG] = T_NONE;
+      i32[lm + M_TAG] = T_NONE;
+      page -= ln;
+      n += ln;
+    }
+  }
+  const top = i32[H_TOP];
+  const end = page + n;
+  if (end < top) {
+    const rm = metaOfPage(i32, end);
+    if (i32[rm + M_TAG] === T_FREE) {
+      const rn = i32[rm + M_NPAGES];
+      binUnlink(i32, rm);
+      i32[rm + M_TAG] = T_NONE;
+      if (rn > 1) i32[metaOfPage(i32, end + rn - 1) + M_TAG] = T_NONE;
+      n += rn;
+    }
+  }
+  if (page + n >= top) {
+    i32[H_TOP] = page;
+    return;
+  }
+  insertFree(i32, page, n);
+}
+
+/**
+ * Takes the n pages starting at `page`, which follow a span being grown in place: from the free
+ * span that starts there, or at the break. Returns false when they are not free.
+ */
+export function extendSpan(h: Heap, page: number, n: number): boolean {
+  const i32 = h.m32;
+  if (page === i32[H_TOP]) {
+    const got = allocTop(h, n);
+    if (got === page) return true;
+    if (got >= 0) freeSpan(h, got, n); // a META page took the break first
+    return false;
+  }
+  const m = metaOfPage(i32, page);
+  if (i32[m + M_TAG] !== T_FREE) return false;
+  const have = i32[m + M_NPAGES];
+  if (have < n) return false;
+  binUnlink(i32, m);
+  i32[m + M_TAG] = T_NONE;
+  if (have > 1) i32[metaOfPage(i32, page + have - 1) + M_TAG] = T_NONE;
+  if (have > n) insertFree(i32, page + n, have - n);
+  return true;
+}
+
+/** Takes n pages at the break, creating segment metas and growing the buffer as needed. */
+function allocTop(h: Heap, n: number): number {
+  const i32 = h.m32;
+  for (;;) {
+    const start = i32[H_TOP];
+    const end = start + n;
+    if (end > i32[H_MAX_PAGES]) return -1;
+    let ready = true;
+    for (let s = start >>> PAGE_SEGMENT_SHIFT; s <= (end - 1) >>> PAGE_SEGMENT_SHIFT; s++) {
+      if (h.m32[DIR_WORD + s] === 0) {
+        if (!addSegmentMeta(h, s)) return -1;
+        ready = false; // the break may have moved: recompute the range
+        break;
+      }
+    }
+    if (!ready) continue;
+    if (!ensureBytes(h, end << PAGE_SHIFT)) return -1;
+    h.m32[H_TOP] = end;
+    if (end > h.m32[H_PEAK_TOP]) h.m32[H_PEAK_TOP] = end;
+    return start;
+  }
+}
+
+/** Makes the buffer at least `bytes` long (growing it), refreshing this handle's views. */
+function ensureBytes(h: Heap, bytes: number): boolean {
+  if (bytes <= h.viewBytes) return true;
+  if (!h.growTo(bytes)) return false;
+  Atomics.add(h.m32, H_GROWTHS, 1);
+  return true;
+}
+
+/**
+ * Creates the meta of segment s: the next slot of the current META page, or a new META page
+ * taken at the break (which then also holds its own segment's meta if that is missing).
+ */
+function addSegmentMeta(h: Heap, s: number): boolean {
+  let i32 = h.m32;
+  if (i32[H_META_CURSOR] >= i32[H_META_END]) {
+    const page = i32[H_TOP];
+    if (page + 1 > i32[H_MAX_PAGES]) return false;
+    if (!ensureBytes(h, (page + 1) << PAGE_SHIFT)) return false;
+    i32 = h.m32;
+    const at = page << PAGE_SHIFT;
+    h.m8.fill(0, at, at + PAGE_SIZE); // memory above the break may hold old data
+    i32[H_TOP] = page + 1;
+    if (page + 1 > i32[H_PEAK_TOP]) i32[H_PEAK_TOP] = page + 1;
+    i32[H_META_CURSOR] = at;
+    i32[H_META_END] = at + PAGE_SIZE;
+    const own = page >>> PAGE_SEGMENT_SHIFT;
+    if (i32[DIR_WORD + own] === 0) placeSegmentMeta(i32, own);
+    i32[metaOfPage(i32, page) + M_TAG] = T_META;
+    i32[metaOfPage(i32, page) + M_NPAGES] = 1;
+    if (own === s) return true;
+  }
+  placeSegmentMeta(i32, s);
+  return true;
+}
+
+/** Assigns the next meta slot to segment s and numbers its pages. */
+export function placeSegmentMeta(i32: Int32Array, s: number): void {
+  const at = i32[H_META_CURSOR];
+  i32[H_META_CURSOR] = at + SEGMENT_META_BYTES;
+  const base = at >> 2;
+  const first = s * SEGMENT_PAGES;
+  for (let i = 0; i < SEGMENT_PAGES; i++) i32[base + i * META_WORDS + M_PAGE] = first + i;
+  i32[DIR_WORD + s] = base;
+}

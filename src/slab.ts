@@ -1,0 +1,198 @@
+/**
+ * Slabs: spans of one size class carved into equal blocks (hakmem's slabs inside SuperSlabs).
+ * The front cache refills from the worker's current slab for the class (its free list first, then
+ * linear carving of never-used blocks) and flushes surplus blocks back to their slabs' free lists.
+ * A slab whose last block comes back is returned to the shared pool.
+ *
+ * Block state (see layout.ts): tiny slabs keep a byte per block after the blocks; mid slabs keep
+ * a word per block in the meta of the page where the block starts.
+ */
+import type { Heap } from "./heap.ts";
+import {
+  F_QUEUED,
+  M_CARVE,
+  M_CLASS,
+  M_FLAGS,
+  M_FREE,
+  M_MID_STATE,
+  M_NEXT,
+  M_NPAGES,
+  M_OWNER,
+  M_PAGE,
+  M_PREV,
+  M_REMOTE,
+  M_SPAN,
+  M_TAG,
+  M_USED,
+  MID_NEVER,
+  MID_SLOT_SHIFT,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  T_NONE,
+  T_SLAB,
+  TINY_NEVER,
+} from "./layout.ts";
+import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
+import {
+  CACHE_STRIDE,
+  TINY_CLASSES,
+  classCapacity,
+  classPages,
+  classSize,
+  classStateOffset,
+} from "./sizeclass.ts";
+
+const MID_SLOTS = 16;
+
+/** Index of block p's state: a byte index (tiny) or a word index (mid) into the buffer. */
+export function stateIndex(i32: Int32Array, c: number, base: number, p: number): number {
+  if (c < TINY_CLASSES) return base + classStateOffset[c] + (((p - base) / classSize[c]) | 0);
+  return metaOfPage(i32, p >>> PAGE_SHIFT) + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
+}
+
+/** Fills class c's front cache to half its capacity. Returns the cache count (0: out of memory). */
+export function refill(h: Heap, c: number): number {
+  const want = h.cacheCap[c] >>> 1;
+  const slot = c * CACHE_STRIDE;
+  const size = classSize[c];
+  const ptrs = h.cachePtr;
+  const states = h.cacheState;
+  let k = h.cacheCount[c];
+  let hm = h.current[c];
+  while (k < want) {
+    if (hm === 0) {
+      hm = nextSlab(h, c);
+      if (hm === 0) break;
+    }
+    const i32 = h.m32;
+    const base = i32[hm + M_PAGE] << PAGE_SHIFT;
+    let used = i32[hm + M_USED];
+    let f = i32[hm + M_FREE];
+    while (f !== 0 && k < want) {
+      ptrs[slot + k] = f;
+      states[slot + k] = stateIndex(i32, c, base, f);
+      k++;
+      used++;
+      f = i32[f >> 2];
+    }
+    i32[hm + M_FREE] = f;
+    let carve = i32[hm + M_CARVE];
+    const end = base + classCapacity[c] * size;
+    while (carve < end && k < want) {
+      ptrs[slot + k] = carve;
+      states[slot + k] = stateIndex(i32, c, base, carve);
+      k++;
+      used++;
+      carve += size;
+    }
+    i32[hm + M_CARVE] = carve;
+    i32[hm + M_USED] = used;
+    if (k < want) hm = 0; // exhausted: it leaves the current slot; frees bring it back to the queue
+  }
+  h.current[c] = hm;
+  h.cacheCount[c] = k;
+  return k;
+}
+
+/** The next slab to carve from: the head of the partial queue, else a new slab. 0 when out of memory. */
+function nextSlab(h: Heap, c: number): number {
+  const hm = h.partial[c];
+  if (hm !== 0) {
+    unqueue(h, c, hm);
+    return hm;
+  }
+  return newSlab(h, c);
+}
+
+function newSlab(h: Heap, c: number): number {
+  const n = classPages[c];
+  const page = allocSpan(h, n);
+  if (page < 0) return 0;
+  const i32 = h.m32;
+  const hm = metaOfPage(i32, page);
+  for (let i = 0; i < n; i++) {
+    const m = metaOfPage(i32, page + i);
+    i32[m + M_TAG] = T_SLAB;
+    i32[m + M_CLASS] = c;
+    i32[m + M_SPAN] = hm;
+    if (c >= TINY_CLASSES) i32.fill(MID_NEVER, m + M_MID_STATE, m + M_MID_STATE + MID_SLOTS);
+  }
+  const base = page << PAGE_SHIFT;
+  i32[hm + M_NPAGES] = n;
+  i32[hm + M_OWNER] = h.workerId;
+  i32[hm + M_FREE] = 0;
+  i32[hm + M_CARVE] = base;
+  i32[hm + M_USED] = 0;
+  i32[hm + M_REMOTE] = 0;
+  i32[hm + M_NEXT] = 0;
+  i32[hm + M_PREV] = 0;
+  i32[hm + M_FLAGS] = 0;
+  if (c < TINY_CLASSES) {
+    const states = base + classStateOffset[c];
+    h.m8.fill(TINY_NEVER, states, states + classCapacity[c]);
+  }
+  return hm;
+}
+
+/** Moves the older half of class c's front cache back to the blocks' slabs. */
+export function flush(h: Heap, c: number): void {
+  const slot = c * CACHE_STRIDE;
+  const k = h.cacheCount[c];
+  const n = k >>> 1;
+  for (let i = 0; i < n; i++) returnBlock(h, c, h.cachePtr[slot + i]);
+  h.cachePtr.copyWithin(slot, slot + n, slot + k);
+  h.cacheState.copyWithin(slot, slot + n, slot + k);
+  h.cacheCount[c] = k - n;
+}
+
+/** Empties class c's front cache into the slabs. */
+export function flushAll(h: Heap, c: number): void {
+  const slot = c * CACHE_STRIDE;
+  const k = h.cacheCount[c];
+  for (let i = 0; i < k; i++) returnBlock(h, c, h.cachePtr[slot + i]);
+  h.cacheCount[c] = 0;
+}
+
+/** Puts a free block (state already free) on its slab's free list. */
+export function returnBlock(h: Heap, c: number, p: number): void {
+  const i32 = h.m32;
+  const hm = i32[metaOfPage(i32, p >>> PAGE_SHIFT) + M_SPAN];
+  i32[p >> 2] = i32[hm + M_FREE];
+  i32[hm + M_FREE] = p;
+  const used = i32[hm + M_USED] - 1;
+  i32[hm + M_USED] = used;
+  if (h.current[c] === hm) return;
+  if (used === 0) releaseSlab(h, c, hm);
+  else if ((i32[hm + M_FLAGS] & F_QUEUED) === 0) enqueue(h, c, hm);
+}
+
+/** Gives an empty slab's pages back to the shared pool. */
+export function releaseSlab(h: Heap, c: number, hm: number): void {
+  const i32 = h.m32;
+  if ((i32[hm + M_FLAGS] & F_QUEUED) !== 0) unqueue(h, c, hm);
+  if (h.current[c] === hm) h.current[c] = 0;
+  const page = i32[hm + M_PAGE];
+  const n = i32[hm + M_NPAGES];
+  for (let i = 0; i < n; i++) i32[metaOfPage(i32, page + i) + M_TAG] = T_NONE;
+  freeSpan(h, page, n);
+}
+
+function enqueue(h: Heap, c: number, hm: number): void {
+  const i32 = h.m32;
+  const head = h.partial[c];
+  i32[hm + M_NEXT] = head;
+  i32[hm + M_PREV] = 0;
+  if (head !== 0) i32[head + M_PREV] = hm;
+  h.partial[c] = hm;
+  i32[hm + M_FLAGS] |= F_QUEUED;
+}
+
+function unqueue(h: Heap, c: number, hm: number): void {
+  const i32 = h.m32;
+  const next = i32[hm + M_NEXT];
+  const prev = i32[hm + M_PREV];
+  if (prev !== 0) i32[prev + M_NEXT] = next;
+  else h.partial[c] = next;
+  if (next !== 0) i32[next + M_PREV] = prev;
+  i32[hm + M_FLAGS] &= ~F_QUEUED;
+}
