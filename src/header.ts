@@ -3,6 +3,7 @@ import { HeapError } from "./errors.ts";
 import {
   FIRST_META_PAGE,
   FIRST_SPAN_PAGE,
+  H_BUFFER_PAGES,
   H_MAGIC,
   H_MAX_PAGES,
   H_META_CURSOR,
@@ -23,11 +24,12 @@ import {
 import { metaOfPage, placeSegmentMeta } from "./pool.ts";
 
 /** Writes an empty heap of at most maxPages pages into the start of the buffer. */
-export function initHeader(i32: Int32Array, maxPages: number): void {
+export function initHeader(i32: Int32Array, maxPages: number, bufferPages: number): void {
   i32.fill(0, 0, (FIRST_SPAN_PAGE * PAGE_SIZE) >> 2);
   i32[H_VERSION] = LAYOUT_VERSION;
   i32[H_PAGE_SHIFT] = PAGE_SHIFT;
   i32[H_MAX_PAGES] = maxPages;
+  i32[H_BUFFER_PAGES] = bufferPages;
   i32[H_TOP] = FIRST_SPAN_PAGE;
   i32[H_PEAK_TOP] = FIRST_SPAN_PAGE;
   i32[H_META_CURSOR] = FIRST_META_PAGE * PAGE_SIZE;

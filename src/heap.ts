@@ -8,13 +8,14 @@ import { allocLarge, freeLarge, largeUsable, resizeLargeInPlace } from "./large.
 import {
   DIR_WORD,
   GRANULE,
+  H_BUFFER_PAGES,
   H_GROWTHS,
   H_LIVE_BLOCKS,
   H_LIVE_BYTES,
   H_MAX_PAGES,
   H_PEAK_TOP,
   H_TOP,
-  M_BLOCK,
+  M_BASE,
   M_CLASS,
   M_LAST_FREED,
   M_MID_STATE,
@@ -53,9 +54,11 @@ import {
   classCacheCap,
   classCapacity,
   classOfGranules,
+  classRecip,
   classSize,
   classStateOffset,
 } from "./sizeclass.ts";
+import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_WORDS } from "./frontcache.ts";
 import { drainInbox, freeRemote, leaveHeap, slotWord } from "./worker.ts";
 
 export interface HeapStats {
@@ -80,17 +83,15 @@ export class Heap {
   m8!: Uint8Array;
   m32!: Int32Array;
   viewBytes = 0;
+  private viewPages = 0;
   readonly backing: Backing;
   readonly ceiling: number;
   readonly profile: Profile;
   readonly workerId: number;
   private readonly inboxWord: number;
 
-  /** Front cache: per class a stack of block offsets and their state indexes (stride CACHE_STRIDE). */
-  readonly cachePtr = new Int32Array(CLASS_COUNT * CACHE_STRIDE);
-  readonly cacheState = new Int32Array(CLASS_COUNT * CACHE_STRIDE);
-  readonly cacheCount = new Int32Array(CLASS_COUNT);
-  readonly cacheCap = new Int32Array(CLASS_COUNT);
+  /** The front cache (layout in frontcache.ts). */
+  readonly fc = new Int32Array(FC_WORDS);
   /** Per class: the slab being carved (head meta word index) and the queue of partial slabs. */
   readonly current = new Int32Array(CLASS_COUNT);
   readonly partial = new Int32Array(CLASS_COUNT);
@@ -115,7 +116,7 @@ export class Heap {
     this.workerId = workerId;
     this.inboxWord = slotWord(workerId, W_INBOX);
     for (let c = 0; c < CLASS_COUNT; c++) {
-      this.cacheCap[c] = Math.max(4, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
+      this.fc[FC_CAP + c] = Math.max(4, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
     }
     this.refreshViews();
   }
@@ -128,15 +129,16 @@ export class Heap {
   malloc(size: number): number {
     if (size <= MID_MAX && size >>> 0 === size) {
       const c = classOfGranules[(size + 15) >>> 4];
-      const k = this.cacheCount[c] - 1;
+      const fc = this.fc;
+      const k = fc[FC_COUNT + c] - 1;
       if (k >= 0) {
-        this.cacheCount[c] = k;
-        const i = c * CACHE_STRIDE + k;
-        if (c < TINY_CLASSES) this.m8[this.cacheState[i]] = classSize[c] - size;
-        else this.m32[this.cacheState[i]] = size + MID_LIVE_BIAS;
+        fc[FC_COUNT + c] = k;
+        const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
+        if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
+        else this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
         this.liveBytes += size;
         this.liveBlocks++;
-        return this.cachePtr[i];
+        return fc[e];
       }
       return this.mallocRefill(c, size);
     }
@@ -157,38 +159,37 @@ export class Heap {
       return;
     }
     const c = i32[m + M_CLASS];
-    const hm = i32[m + M_SPAN];
-    const base = i32[hm + M_PAGE] << PAGE_SHIFT;
     const size = classSize[c];
-    const d = p - base;
-    const idx = (d / size) | 0;
+    const d = p - i32[m + M_BASE];
+    const idx = (d * classRecip[c]) | 0;
     if (idx * size !== d || idx >= classCapacity[c]) throw invalidPointer(p);
     let st: number;
     if (c < TINY_CLASSES) {
-      st = base + classStateOffset[c] + idx;
+      st = p - d + classStateOffset[c] + idx;
       const slack = this.m8[st];
       if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
-      if (i32[hm + M_OWNER] !== this.workerId) return freeRemote(this, p, c, hm, st, size - slack);
+      if (i32[m + M_OWNER] !== this.workerId) return freeRemote(this, p, c, i32[m + M_SPAN], st, size - slack);
       this.m8[st] = TINY_FREE;
       this.liveBytes -= size - slack;
     } else {
       st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
       const word = i32[st];
       if (word < MID_LIVE_BIAS) throw this.deadBlock(p, word === MID_FREE);
-      if (i32[hm + M_OWNER] !== this.workerId) return freeRemote(this, p, c, hm, st, word - MID_LIVE_BIAS);
+      if (i32[m + M_OWNER] !== this.workerId) return freeRemote(this, p, c, i32[m + M_SPAN], st, word - MID_LIVE_BIAS);
       i32[st] = MID_FREE;
       this.liveBytes -= word - MID_LIVE_BIAS;
     }
     this.liveBlocks--;
-    let k = this.cacheCount[c];
-    if (k === this.cacheCap[c]) {
+    const fc = this.fc;
+    let k = fc[FC_COUNT + c];
+    if (k === fc[FC_CAP + c]) {
       flush(this, c);
-      k = this.cacheCount[c];
+      k = fc[FC_COUNT + c];
     }
-    const i = c * CACHE_STRIDE + k;
-    this.cachePtr[i] = p;
-    this.cacheState[i] = st;
-    this.cacheCount[c] = k + 1;
+    const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
+    fc[e] = p;
+    fc[e + 1] = st;
+    fc[FC_COUNT + c] = k + 1;
   }
 
   /** Allocates count × size zeroed bytes; 0 on overflow or out of memory. */
@@ -270,11 +271,11 @@ export class Heap {
   // Views over the whole buffer. Each read returns a view of the current buffer: read the
   // property again after an allocation that may have grown the heap.
   get u8(): Uint8Array {
-    this.checkGrown();
+    if (this.m32[H_BUFFER_PAGES] !== this.viewPages) this.refreshViews();
     return this.m8;
   }
   get i32(): Int32Array {
-    this.checkGrown();
+    if (this.m32[H_BUFFER_PAGES] !== this.viewPages) this.refreshViews();
     return this.m32;
   }
   get i8(): Int8Array {
@@ -331,8 +332,7 @@ export class Heap {
     leaveHeap(this);
     this.publishStats();
     this.detached = true;
-    this.cacheCount.fill(0);
-    this.cacheCap.fill(0);
+    this.fc.fill(0, FC_COUNT, FC_CAP + CLASS_COUNT);
     this.viewBytes = 0; // every later call takes a slow path, which reports DETACHED
   }
 
@@ -352,6 +352,7 @@ export class Heap {
   growTo(bytes: number): boolean {
     const ok = growBacking(this.backing, bytes, this.ceiling);
     this.refreshViews();
+    Atomics.store(this.m32, H_BUFFER_PAGES, this.viewPages);
     return ok;
   }
 
@@ -362,13 +363,14 @@ export class Heap {
     this.m8 = new Uint8Array(buffer, 0, bytes);
     this.m32 = new Int32Array(buffer, 0, bytes >>> 2);
     this.viewBytes = bytes;
+    this.viewPages = Math.floor(bytes / 2 ** PAGE_SHIFT);
     this.views = {};
   }
 
   /** Picks up growth done by another worker. */
   private checkGrown(): void {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
-    if (bufferOf(this.backing).byteLength !== this.viewBytes || this.m8.buffer !== this.buffer) this.refreshViews();
+    if (this.m32[H_BUFFER_PAGES] !== this.viewPages) this.refreshViews();
   }
 
   private view<T extends ArrayBufferView>(key: string, Ctor: { new (b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T {
@@ -378,17 +380,18 @@ export class Heap {
 
   /** Pops a block of class c for a request of `size` bytes, refilling the cache if needed. */
   private mallocClass(c: number, size: number): number {
-    if (this.cacheCount[c] === 0) {
+    const fc = this.fc;
+    if (fc[FC_COUNT + c] === 0) {
       if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
-      if (this.cacheCount[c] === 0 && refill(this, c) === 0) return 0;
+      if (fc[FC_COUNT + c] === 0 && refill(this, c) === 0) return 0;
     }
-    const k = --this.cacheCount[c];
-    const i = c * CACHE_STRIDE + k;
-    if (c < TINY_CLASSES) this.m8[this.cacheState[i]] = classSize[c] - size;
-    else this.m32[this.cacheState[i]] = size + MID_LIVE_BIAS;
+    const k = --fc[FC_COUNT + c];
+    const e = entry(c, k);
+    if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
+    else this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
     this.liveBytes += size;
     this.liveBlocks++;
-    return this.cachePtr[i];
+    return fc[e];
   }
 
   private mallocRefill(c: number, size: number): number {
@@ -464,14 +467,14 @@ export class Heap {
       }
       return;
     }
-    if (tag === T_LARGE && i32[m + M_BLOCK] === p) {
+    if (tag === T_LARGE && i32[m + M_BASE] === p) {
       this.lkClass = -1;
       this.lkMeta = m;
       this.lkRequested = i32[m + M_SIZE];
       return;
     }
     const freed =
-      (tag === T_LARGE_CACHED && i32[m + M_BLOCK] === p) ||
+      (tag === T_LARGE_CACHED && i32[m + M_BASE] === p) ||
       ((tag === T_NONE || tag === T_FREE || tag === T_FREE_TAIL) && i32[m + M_LAST_FREED] === p);
     throw this.deadBlock(p, freed);
   }

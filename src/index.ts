@@ -44,7 +44,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
     throw new HeapError("INVALID_OPTION", `the memory cannot hold a heap of at least ${MIN_HEAP_BYTES} bytes`);
   }
   const buffer = bufferOf(backing);
-  initHeader(new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2), Math.floor(ceiling / PAGE_SIZE));
+  initHeader(new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2), Math.floor(ceiling / PAGE_SIZE), Math.floor(Math.min(buffer.byteLength, ceiling) / PAGE_SIZE));
   return new Heap(backing, ceiling, profile, claimWorkerSlot(new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2)));
 }
 

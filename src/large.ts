@@ -10,7 +10,7 @@ import {
   H_BIGCACHE,
   H_BIGCACHE_CLOCK,
   H_BIGCACHE_PAGES,
-  M_BLOCK,
+  M_BASE,
   M_LAST_FREED,
   M_NPAGES,
   M_PAGE,
@@ -47,7 +47,7 @@ export function allocLarge(h: Heap, size: number, align: number): number {
   const i32 = h.m32;
   const m = metaOfPage(i32, page);
   i32[m + M_TAG] = T_LARGE;
-  i32[m + M_BLOCK] = page << PAGE_SHIFT;
+  i32[m + M_BASE] = page << PAGE_SHIFT;
   i32[m + M_SIZE] = size;
   i32[m + M_LAST_FREED] = 0;
   return page << PAGE_SHIFT;
@@ -112,7 +112,7 @@ function evict(h: Heap, slot: number): void {
 
 function releaseLarge(h: Heap, m: number): void {
   const i32 = h.m32;
-  i32[m + M_LAST_FREED] = i32[m + M_BLOCK];
+  i32[m + M_LAST_FREED] = i32[m + M_BASE];
   freeSpan(h, i32[m + M_PAGE], i32[m + M_NPAGES]);
 }
 
@@ -123,7 +123,7 @@ export function drainBigCache(h: Heap): void {
 
 /** Bytes usable in the large block with head meta m. */
 export function largeUsable(i32: Int32Array, m: number): number {
-  return ((i32[m + M_PAGE] + i32[m + M_NPAGES]) << PAGE_SHIFT) - i32[m + M_BLOCK];
+  return ((i32[m + M_PAGE] + i32[m + M_NPAGES]) << PAGE_SHIFT) - i32[m + M_BASE];
 }
 
 /**
@@ -134,7 +134,7 @@ export function resizeLargeInPlace(h: Heap, m: number, size: number): boolean {
   let i32 = h.m32;
   const page = i32[m + M_PAGE];
   const n = i32[m + M_NPAGES];
-  const need = pagesFor(i32[m + M_BLOCK] + size - (page << PAGE_SHIFT));
+  const need = pagesFor(i32[m + M_BASE] + size - (page << PAGE_SHIFT));
   if (need <= n) {
     if (need < n) {
       i32[m + M_NPAGES] = need;

@@ -60,7 +60,7 @@ export const H_LIVE_BYTES = 8; // sum of requested sizes of live blocks (flushed
 export const H_LIVE_BLOCKS = 9; // number of live blocks (flushed from workers)
 export const H_GROWTHS = 10; // number of buffer growth operations
 export const H_LOCK = 11; // slow-path lock word (0 free, else holder's worker id)
-export const H_NEXT_WORKER = 12; // next worker id to hand out
+export const H_BUFFER_PAGES = 12; // buffer length in pages (capped by the ceiling), written after each growth
 export const H_BIN_MASK = 16; // 4 words: bit b set when free-span bin b is non-empty
 export const BIN_MASK_WORDS = 4;
 export const H_BIN_HEADS = 32; // FREE_BINS words: head page meta (word index) of each bin, 0 = empty
@@ -101,7 +101,7 @@ export const M_TAG = 0; // what the page is: one of the T_* values below
 export const M_CLASS = 1; // slab pages: size class index
 export const M_SPAN = 2; // slab pages and free-span tails: word index of the span's head meta
 export const M_NPAGES = 3; // (head) span length in pages
-export const M_OWNER = 4; // (head) slab: owning worker id
+export const M_OWNER = 4; // slab pages: owning worker id (0 = abandoned; the head's copy is authoritative)
 export const M_FREE = 5; // (head) slab: owner's free list, offset of the first free block (0 = none)
 export const M_CARVE = 6; // (head) slab: offset of the next never-carved block
 export const M_USED = 7; // (head) slab: blocks handed out of the slab (to users or front caches)
@@ -109,7 +109,7 @@ export const M_REMOTE = 8; // (head) slab: other workers' frees, a lock-free lis
 export const M_NEXT = 9; // (head) link in a slab queue or a free-span bin (word index, 0 = end)
 export const M_PREV = 10; // (head) back link of M_NEXT
 export const M_FLAGS = 11; // (head) F_* bits
-export const M_BLOCK = 12; // (head) large: offset of the block (≥ span start when aligned)
+export const M_BASE = 12; // slab pages: offset of the slab's first block; large head: offset of the block
 export const M_SIZE = 13; // (head) large: requested size
 export const M_PAGE = 14; // page index of this page (set when the segment meta is created)
 export const M_LAST_FREED = 15; // large: offset of the last block freed from this span (diagnosis)

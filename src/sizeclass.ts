@@ -25,6 +25,12 @@ export const TINY_CLASSES = sizes.indexOf(TINY_MAX) + 1;
 
 /** Bytes per block. */
 export const classSize = new Int32Array(sizes);
+/**
+ * 1/size, rounded up a little, so that (d * classRecip[c]) | 0 is ⌊d / size⌋ exactly for every
+ * offset d inside a slab (checked by test/sizeclass.test.ts): a multiply instead of a divide on
+ * the free path.
+ */
+export const classRecip = new Float64Array(CLASS_COUNT);
 /** Pages per slab. */
 export const classPages = new Int32Array(CLASS_COUNT);
 /** Blocks per slab. */
@@ -55,6 +61,7 @@ for (let c = 0; c < CLASS_COUNT; c++) {
   const size = sizes[c];
   const tiny = c < TINY_CLASSES;
   const { pages, capacity } = slabFor(size, tiny ? 1 : 0);
+  classRecip[c] = (1 / size) * (1 + 2 ** -30);
   classPages[c] = pages;
   classCapacity[c] = capacity;
   classStateOffset[c] = tiny ? capacity * size : 0;

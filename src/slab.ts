@@ -11,6 +11,7 @@ import type { Heap } from "./heap.ts";
 import {
   F_QUEUED,
   M_CARVE,
+  M_BASE,
   M_CLASS,
   M_FLAGS,
   M_FREE,
@@ -32,9 +33,9 @@ import {
   T_SLAB,
   TINY_NEVER,
 } from "./layout.ts";
+import { entry, FC_CAP, FC_COUNT } from "./frontcache.ts";
 import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
 import {
-  CACHE_STRIDE,
   TINY_CLASSES,
   classCapacity,
   classPages,
@@ -52,12 +53,10 @@ export function stateIndex(i32: Int32Array, c: number, base: number, p: number):
 
 /** Fills class c's front cache to half its capacity. Returns the cache count (0: out of memory). */
 export function refill(h: Heap, c: number): number {
-  const want = h.cacheCap[c] >>> 1;
-  const slot = c * CACHE_STRIDE;
+  const fc = h.fc;
+  const want = fc[FC_CAP + c] >>> 1;
   const size = classSize[c];
-  const ptrs = h.cachePtr;
-  const states = h.cacheState;
-  let k = h.cacheCount[c];
+  let k = fc[FC_COUNT + c];
   let hm = h.current[c];
   while (k < want) {
     if (hm === 0) {
@@ -69,8 +68,8 @@ export function refill(h: Heap, c: number): number {
     let used = i32[hm + M_USED];
     let f = i32[hm + M_FREE];
     while (f !== 0 && k < want) {
-      ptrs[slot + k] = f;
-      states[slot + k] = stateIndex(i32, c, base, f);
+      fc[entry(c, k)] = f;
+      fc[entry(c, k) + 1] = stateIndex(i32, c, base, f);
       k++;
       used++;
       f = i32[f >> 2];
@@ -79,8 +78,8 @@ export function refill(h: Heap, c: number): number {
     let carve = i32[hm + M_CARVE];
     const end = base + classCapacity[c] * size;
     while (carve < end && k < want) {
-      ptrs[slot + k] = carve;
-      states[slot + k] = stateIndex(i32, c, base, carve);
+      fc[entry(c, k)] = carve;
+      fc[entry(c, k) + 1] = stateIndex(i32, c, base, carve);
       k++;
       used++;
       carve += size;
@@ -90,7 +89,7 @@ export function refill(h: Heap, c: number): number {
     if (k < want) hm = 0; // exhausted: it leaves the current slot; frees bring it back to the queue
   }
   h.current[c] = hm;
-  h.cacheCount[c] = k;
+  fc[FC_COUNT + c] = k;
   return k;
 }
 
@@ -115,11 +114,12 @@ function newSlab(h: Heap, c: number): number {
     i32[m + M_TAG] = T_SLAB;
     i32[m + M_CLASS] = c;
     i32[m + M_SPAN] = hm;
+    i32[m + M_BASE] = page << PAGE_SHIFT;
+    i32[m + M_OWNER] = h.workerId;
     if (c >= TINY_CLASSES) i32.fill(MID_NEVER, m + M_MID_STATE, m + M_MID_STATE + MID_SLOTS);
   }
   const base = page << PAGE_SHIFT;
   i32[hm + M_NPAGES] = n;
-  i32[hm + M_OWNER] = h.workerId;
   i32[hm + M_FREE] = 0;
   i32[hm + M_CARVE] = base;
   i32[hm + M_USED] = 0;
@@ -136,21 +136,20 @@ function newSlab(h: Heap, c: number): number {
 
 /** Moves the older half of class c's front cache back to the blocks' slabs. */
 export function flush(h: Heap, c: number): void {
-  const slot = c * CACHE_STRIDE;
-  const k = h.cacheCount[c];
+  const fc = h.fc;
+  const k = fc[FC_COUNT + c];
   const n = k >>> 1;
-  for (let i = 0; i < n; i++) returnBlock(h, c, h.cachePtr[slot + i]);
-  h.cachePtr.copyWithin(slot, slot + n, slot + k);
-  h.cacheState.copyWithin(slot, slot + n, slot + k);
-  h.cacheCount[c] = k - n;
+  for (let i = 0; i < n; i++) returnBlock(h, c, fc[entry(c, i)]);
+  fc.copyWithin(entry(c, 0), entry(c, n), entry(c, k));
+  fc[FC_COUNT + c] = k - n;
 }
 
 /** Empties class c's front cache into the slabs. */
 export function flushAll(h: Heap, c: number): void {
-  const slot = c * CACHE_STRIDE;
-  const k = h.cacheCount[c];
-  for (let i = 0; i < k; i++) returnBlock(h, c, h.cachePtr[slot + i]);
-  h.cacheCount[c] = 0;
+  const fc = h.fc;
+  const k = fc[FC_COUNT + c];
+  for (let i = 0; i < k; i++) returnBlock(h, c, fc[entry(c, i)]);
+  fc[FC_COUNT + c] = 0;
 }
 
 /** Puts a free block (state already free) on its slab's free list. */

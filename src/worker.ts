@@ -16,6 +16,7 @@ import {
   M_FLAGS,
   M_NPAGES,
   M_OWNER,
+  M_PAGE,
   M_TAG,
   M_CLASS,
   M_SPAN,
@@ -83,8 +84,9 @@ function sendToOwner(h: Heap, p: number, c: number, hm: number): void {
       return;
     }
     if (owner === 0) {
-      if (Atomics.compareExchange(i32, hm + M_OWNER, 0, h.workerId) === 0) returnBlock(h, c, p);
-      else continue;
+      if (Atomics.compareExchange(i32, hm + M_OWNER, 0, h.workerId) !== 0) continue;
+      setSlabOwner(i32, hm, h.workerId);
+      returnBlock(h, c, p);
       return;
     }
     const inbox = slotWord(owner, W_INBOX);
@@ -92,6 +94,13 @@ function sendToOwner(h: Heap, p: number, c: number, hm: number): void {
     i32[p >> 2] = head;
     if (Atomics.compareExchange(i32, inbox, head, p) === head) return;
   }
+}
+
+/** Sets the owner in every page of the slab with head meta hm (the head last). */
+function setSlabOwner(i32: Int32Array, hm: number, owner: number): void {
+  const page = i32[hm + M_PAGE];
+  for (let i = i32[hm + M_NPAGES] - 1; i > 0; i--) i32[metaOfPage(i32, page + i) + M_OWNER] = owner;
+  Atomics.store(i32, hm + M_OWNER, owner);
 }
 
 /** Takes this worker's inbox and returns its blocks to their slabs. */
@@ -122,7 +131,7 @@ export function leaveHeap(h: Heap): void {
     const n = tag === T_NONE || tag === T_FREE_TAIL ? 1 : i32[m + M_NPAGES];
     if (tag === T_SLAB && i32[m + M_SPAN] === m && i32[m + M_OWNER] === h.workerId) {
       i32[m + M_FLAGS] &= ~F_QUEUED;
-      Atomics.store(i32, m + M_OWNER, 0);
+      setSlabOwner(i32, m, 0);
       if (i32[m + M_USED] === 0) releaseSlab(h, i32[m + M_CLASS], m);
     }
     page += n;
