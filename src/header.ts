@@ -8,6 +8,7 @@ import {
   H_MAX_PAGES,
   H_META_CURSOR,
   H_META_END,
+  H_META_PAGES,
   H_PAGE_SHIFT,
   H_PEAK_TOP,
   H_TOP,
@@ -34,6 +35,7 @@ export function initHeader(i32: Int32Array, maxPages: number, bufferPages: numbe
   i32[H_PEAK_TOP] = FIRST_SPAN_PAGE;
   i32[H_META_CURSOR] = FIRST_META_PAGE * PAGE_SIZE;
   i32[H_META_END] = (FIRST_META_PAGE + 1) * PAGE_SIZE;
+  i32[H_META_PAGES] = 1;
   placeSegmentMeta(i32, 0);
   for (let page = 0; page < FIRST_SPAN_PAGE; page++) {
     const m = metaOfPage(i32, page);

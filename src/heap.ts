@@ -4,7 +4,7 @@
  * common free a push, with no atomics, no object allocation and no search.
  */
 import { checkPointerType, checkSize, doubleFree, HeapError, invalidPointer } from "./errors.ts";
-import { allocLarge, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
+import { allocLarge, drainBigCache, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
 import {
   DIR_WORD,
   GRANULE,
@@ -21,6 +21,7 @@ import {
   M_MID_STATE,
   M_OWNER,
   M_PAGE,
+  M_LIMIT,
   M_SIZE,
   M_SPAN,
   M_TAG,
@@ -44,7 +45,7 @@ import {
 } from "./layout.ts";
 import { type Backing, bufferOf, growBacking } from "./memory.ts";
 import type { Profile } from "./options.ts";
-import { refill, flush } from "./slab.ts";
+import { flush, refill, releaseCaches, returnBlock } from "./slab.ts";
 import {
   CACHE_STRIDE,
   CLASS_COUNT,
@@ -52,7 +53,6 @@ import {
   TINY_CLASSES,
   alignedClassOf,
   classCacheCap,
-  classCapacity,
   classOfGranules,
   classRecip,
   classSize,
@@ -95,10 +95,14 @@ export class Heap {
   /** Per class: the slab being carved (head meta word index) and the queue of partial slabs. */
   readonly current = new Int32Array(CLASS_COUNT);
   readonly partial = new Int32Array(CLASS_COUNT);
+  /** Per class: slabs this handle has made (its first ones are small, see sizeclass.ts). */
+  readonly slabsMade = new Int32Array(CLASS_COUNT);
 
   /** Live bytes/blocks changed by this handle and not yet published to the header. */
   liveBytes = 0;
   liveBlocks = 0;
+  /** Bytes of mid-class blocks in the front cache (bounded by profile.midCacheBytes). */
+  midCached = 0;
   detached = false;
 
   // Result of locate(): what the pointer names.
@@ -116,7 +120,7 @@ export class Heap {
     this.workerId = workerId;
     this.inboxWord = slotWord(workerId, W_INBOX);
     for (let c = 0; c < CLASS_COUNT; c++) {
-      this.fc[FC_CAP + c] = Math.max(4, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
+      this.fc[FC_CAP + c] = Math.max(2, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
     }
     this.refreshViews();
   }
@@ -135,7 +139,10 @@ export class Heap {
         fc[FC_COUNT + c] = k;
         const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
         if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
-        else this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
+        else {
+          this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
+          this.midCached -= classSize[c];
+        }
         this.liveBytes += size;
         this.liveBlocks++;
         return fc[e];
@@ -162,7 +169,7 @@ export class Heap {
     const size = classSize[c];
     const d = p - i32[m + M_BASE];
     const idx = (d * classRecip[c]) | 0;
-    if (idx * size !== d || idx >= classCapacity[c]) throw invalidPointer(p);
+    if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(p);
     let st: number;
     if (c < TINY_CLASSES) {
       st = p - d + classStateOffset[c] + idx;
@@ -178,6 +185,12 @@ export class Heap {
       if (i32[m + M_OWNER] !== this.workerId) return freeRemote(this, p, c, i32[m + M_SPAN], st, word - MID_LIVE_BIAS);
       i32[st] = MID_FREE;
       this.liveBytes -= word - MID_LIVE_BIAS;
+      if (this.midCached + size > this.profile.midCacheBytes) {
+        this.liveBlocks--;
+        returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
+        return;
+      }
+      this.midCached += size;
     }
     this.liveBlocks--;
     const fc = this.fc;
@@ -217,22 +230,34 @@ export class Heap {
     this.locate(p);
     const c = this.lkClass;
     const old = this.lkRequested;
-    if (c >= 0) {
-      if (size <= MID_MAX && classOfGranules[(size + 15) >>> 4] === c) {
-        if (c < TINY_CLASSES) this.m8[this.lkState] = classSize[c] - size;
-        else this.m32[this.lkState] = size + MID_LIVE_BIAS;
-        this.liveBytes += size - old;
-        return p;
-      }
-    } else if (size > MID_MAX && resizeLargeInPlace(this, this.lkMeta, size)) {
-      this.liveBytes += size - old;
-      return p;
+    if (c >= 0 ? size <= MID_MAX && classOfGranules[(size + 15) >>> 4] === c : size > MID_MAX) {
+      if (this.resizeInPlace(size)) return p;
     }
     const q = this.malloc(size);
-    if (q === 0) return 0;
+    if (q === 0) {
+      // Out of memory: a shrink can still be done in place.
+      this.locate(p);
+      return size < old && this.resizeInPlace(size) ? p : 0;
+    }
     this.m8.copyWithin(q, p, p + Math.min(old, size));
     this.free(p);
     return q;
+  }
+
+  /** Resizes the block locate() found to `size` without moving it, when its class or span allows. */
+  private resizeInPlace(size: number): boolean {
+    const c = this.lkClass;
+    if (c < 0) {
+      if (!resizeLargeInPlace(this, this.lkMeta, size)) return false;
+    } else if (c < TINY_CLASSES) {
+      if (size > classSize[c] || classSize[c] - size > TINY_MAX_SLACK) return false;
+      this.m8[this.lkState] = classSize[c] - size;
+    } else {
+      if (size > classSize[c]) return false;
+      this.m32[this.lkState] = size + MID_LIVE_BIAS;
+    }
+    this.liveBytes += size - this.lkRequested;
+    return true;
   }
 
   /** Allocates `size` bytes at a multiple of `align` (a power of two). 0 when out of memory. */
@@ -383,12 +408,15 @@ export class Heap {
     const fc = this.fc;
     if (fc[FC_COUNT + c] === 0) {
       if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
-      if (fc[FC_COUNT + c] === 0 && refill(this, c) === 0) return 0;
+      if (fc[FC_COUNT + c] === 0 && refill(this, c) === 0 && (!this.reclaim() || refill(this, c) === 0)) return 0;
     }
     const k = --fc[FC_COUNT + c];
     const e = entry(c, k);
     if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
-    else this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
+    else {
+      this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
+      this.midCached -= classSize[c];
+    }
     this.liveBytes += size;
     this.liveBlocks++;
     return fc[e];
@@ -405,12 +433,19 @@ export class Heap {
     checkSize(size, "size");
     if (size > this.ceiling) return 0;
     if (size <= MID_MAX && align <= GRANULE) return this.mallocClass(classOfGranules[(size + 15) >>> 4], size);
-    const p = allocLarge(this, size, align);
+    let p = allocLarge(this, size, align);
+    if (p === 0 && this.reclaim()) p = allocLarge(this, size, align);
     if (p !== 0) {
       this.liveBytes += size;
       this.liveBlocks++;
     }
     return p;
+  }
+
+  /** Out of memory: gives back what this handle holds in caches. Returns whether it held any. */
+  private reclaim(): boolean {
+    const cached = releaseCaches(this);
+    return drainBigCache(this) || cached;
   }
 
   private freeSlow(p: number): void {
@@ -449,7 +484,7 @@ export class Heap {
       const base = i32[hm + M_PAGE] << PAGE_SHIFT;
       const size = classSize[c];
       const idx = ((p - base) / size) | 0;
-      if (idx * size !== p - base || idx >= classCapacity[c]) throw invalidPointer(p);
+      if (idx * size !== p - base || p - base >= i32[m + M_LIMIT]) throw invalidPointer(p);
       this.lkClass = c;
       this.lkMeta = hm;
       if (c < TINY_CLASSES) {

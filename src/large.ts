@@ -75,7 +75,7 @@ function fromBigCache(h: Heap, n: number): number {
 export function freeLarge(h: Heap, m: number): void {
   const i32 = h.m32;
   const n = i32[m + M_NPAGES];
-  if (n <= h.profile.bigCachePages >>> 2) {
+  if (n <= h.profile.bigCachePages >>> 1) {
     i32[m + M_TAG] = T_LARGE_CACHED;
     let slot = -1;
     for (let i = 0; i < BIGCACHE_SLOTS; i++) {
@@ -116,9 +116,11 @@ function releaseLarge(h: Heap, m: number): void {
   freeSpan(h, i32[m + M_PAGE], i32[m + M_NPAGES]);
 }
 
-/** Gives every cached span back to the pool. */
-export function drainBigCache(h: Heap): void {
+/** Gives every cached span back to the pool. Returns whether there was any. */
+export function drainBigCache(h: Heap): boolean {
+  if (h.m32[H_BIGCACHE_PAGES] === 0) return false;
   for (let i = 0; i < BIGCACHE_SLOTS; i++) evict(h, i);
+  return true;
 }
 
 /** Bytes usable in the large block with head meta m. */

@@ -8,8 +8,10 @@
  *   page      16 KiB, the unit of the page map. Page i covers [i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT).
  *   segment   1 MiB = 64 pages, aligned. A segment's page metadata (64 × 128 B) is one "segment
  *             meta" block; the segment directory maps segment index → its meta block. Segment metas
- *             are allocated on demand in META pages (2 per page), so metadata grows with the heap
- *             (0.8 % of it) instead of being reserved for maxBytes.
+ *             are allocated on demand in runs of META pages (2 metas per page), so metadata grows
+ *             with the heap (0.8 % of it) instead of being reserved for maxBytes. Each run is as
+ *             large as all earlier ones together, so META pages, which are never freed, form a
+ *             few runs (log of the heap size) rather than one page every 2 MiB.
  *   span      a run of pages: a slab of one size class, a large block, or free.
  *   slab      a span carved into equal blocks of one class. Tiny slabs keep one state byte per
  *             block after the blocks; mid slabs keep one state word per block in the page meta.
@@ -61,6 +63,8 @@ export const H_LIVE_BLOCKS = 9; // number of live blocks (flushed from workers)
 export const H_GROWTHS = 10; // number of buffer growth operations
 export const H_LOCK = 11; // slow-path lock word (0 free, else holder's worker id)
 export const H_BUFFER_PAGES = 12; // buffer length in pages (capped by the ceiling), written after each growth
+export const H_META_PAGES = 13; // META pages holding segment metas (page 0 not counted)
+export const H_META_SEGMENTS = 14; // segments that have a meta
 export const H_BIN_MASK = 16; // 4 words: bit b set when free-span bin b is non-empty
 export const BIN_MASK_WORDS = 4;
 export const H_BIN_HEADS = 32; // FREE_BINS words: head page meta (word index) of each bin, 0 = empty
@@ -110,7 +114,8 @@ export const M_NEXT = 9; // (head) link in a slab queue or a free-span bin (word
 export const M_PREV = 10; // (head) back link of M_NEXT
 export const M_FLAGS = 11; // (head) F_* bits
 export const M_BASE = 12; // slab pages: offset of the slab's first block; large head: offset of the block
-export const M_SIZE = 13; // (head) large: requested size
+export const M_SIZE = 13; // large head: requested size
+export const M_LIMIT = 13; // slab pages: bytes of blocks from M_BASE (capacity × class size)
 export const M_PAGE = 14; // page index of this page (set when the segment meta is created)
 export const M_LAST_FREED = 15; // large: offset of the last block freed from this span (diagnosis)
 /** Mid slabs: state word of the block starting in this page at (offset & PAGE_MASK) >>> MID_SLOT_SHIFT. */

@@ -29,15 +29,17 @@ export interface Profile {
   readonly name: ProfileName;
   /** Scale of the per-class front caches (1 = the class table's capacity). */
   readonly cacheScale: number;
-  /** Pages the big cache of freed large spans may hold. */
+  /** Bytes of mid-class blocks the front cache may hold (tiny classes are bounded per class). */
+  readonly midCacheBytes: number;
+  /** Pages the big cache of freed large spans may hold; a span of up to half of that is cached. */
   readonly bigCachePages: number;
 }
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
-  fast: { name: "fast", cacheScale: 2, bigCachePages: 1024 },
-  balanced: { name: "balanced", cacheScale: 1, bigCachePages: 256 },
-  lean: { name: "lean", cacheScale: 0.5, bigCachePages: 0 },
-  safe: { name: "safe", cacheScale: 1, bigCachePages: 256 },
+  fast: { name: "fast", cacheScale: 2, midCacheBytes: 1 << 20, bigCachePages: 1024 },
+  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16 },
+  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0 },
+  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16 },
 };
 
 export function profileOf(name: unknown): Profile {

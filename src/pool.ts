@@ -20,6 +20,8 @@ import {
   H_MAX_PAGES,
   H_META_CURSOR,
   H_META_END,
+  H_META_PAGES,
+  H_META_SEGMENTS,
   H_PEAK_TOP,
   H_TOP,
   M_NEXT,
@@ -106,7 +108,12 @@ function nextBin(i32: Int32Array, b: number): number {
  * from the break. Returns its first page with every page meta T_NONE, or −1 when out of memory.
  */
 export function allocSpan(h: Heap, n: number): number {
-  const i32 = h.m32;
+  const page = allocFromBins(h.m32, n);
+  return page >= 0 ? page : allocTop(h, n);
+}
+
+/** A span of n pages from the bins (see allocSpan), or −1 when none fits. */
+function allocFromBins(i32: Int32Array, n: number): number {
   let b = binOf(n);
   let m = 0;
   if (b >= 64) {
@@ -123,7 +130,7 @@ export function allocSpan(h: Heap, n: number): number {
     const found = nextBin(i32, b);
     if (found >= 0) m = i32[H_BIN_HEADS + found];
   }
-  if (m === 0) return allocTop(h, n);
+  if (m === 0) return -1;
   const have = i32[m + M_NPAGES];
   const page = i32[m + M_PAGE];
   binUnlink(i32, m);
@@ -179,10 +186,7 @@ export function freeSpan(h: Heap, page: number, n: number): void {
 export function extendSpan(h: Heap, page: number, n: number): boolean {
   const i32 = h.m32;
   if (page === i32[H_TOP]) {
-    const got = allocTop(h, n);
-    if (got === page) return true;
-    if (got >= 0) freeSpan(h, got, n); // a META page took the break first
-    return false;
+    return allocTop(h, n) === page;
   }
   const m = metaOfPage(i32, page);
   if (i32[m + M_TAG] !== T_FREE) return false;
@@ -195,26 +199,83 @@ export function extendSpan(h: Heap, page: number, n: number): boolean {
   return true;
 }
 
-/** Takes n pages at the break, creating segment metas and growing the buffer as needed. */
+/**
+ * Takes n pages at the break, creating the metas of segments it enters and growing the buffer.
+ * A new run of META pages comes from a free span when one fits (META pages are never freed, so
+ * a run at the break pins the footprint); else it goes right after the n pages, so that they
+ * stay contiguous with the span below the break, which may be growing in place.
+ */
 function allocTop(h: Heap, n: number): number {
-  const i32 = h.m32;
+  let i32 = h.m32;
+  const start = i32[H_TOP];
+  let run = 0;
   for (;;) {
-    const start = i32[H_TOP];
-    const end = start + n;
-    if (end > i32[H_MAX_PAGES]) return -1;
-    let ready = true;
-    for (let s = start >>> PAGE_SEGMENT_SHIFT; s <= (end - 1) >>> PAGE_SEGMENT_SHIFT; s++) {
-      if (h.m32[DIR_WORD + s] === 0) {
-        if (!addSegmentMeta(h, s)) return -1;
-        ready = false; // the break may have moved: recompute the range
-        break;
+    const need = missingMetas(i32, start, start + n + run) - (i32[H_META_END] - i32[H_META_CURSOR]) / SEGMENT_META_BYTES;
+    const pages = need > 0 ? metaRunPages(i32, need) : 0;
+    if (pages <= run) break;
+    run = pages;
+  }
+  const end = start + n + run;
+  if (end > i32[H_MAX_PAGES] || !ensureBytes(h, end << PAGE_SHIFT)) return -1;
+  i32 = h.m32;
+  let top = start + n;
+  let runAtTop = 0;
+  for (let s = start >>> PAGE_SEGMENT_SHIFT; s <= (end - 1) >>> PAGE_SEGMENT_SHIFT; s++) {
+    if (i32[DIR_WORD + s] !== 0) continue;
+    if (i32[H_META_CURSOR] >= i32[H_META_END]) {
+      const pages = metaRunPages(i32, missingMetas(i32, s << PAGE_SEGMENT_SHIFT, end));
+      let page = allocFromBins(i32, pages);
+      if (page >= 0) markMeta(i32, page, pages);
+      else {
+        page = top;
+        top += pages;
+        runAtTop = pages; // tagged below, once the metas of its own segments exist
       }
+      startMetaRun(h, page, pages);
     }
-    if (!ready) continue;
-    if (!ensureBytes(h, end << PAGE_SHIFT)) return -1;
-    h.m32[H_TOP] = end;
-    if (end > h.m32[H_PEAK_TOP]) h.m32[H_PEAK_TOP] = end;
-    return start;
+    placeSegmentMeta(i32, s);
+  }
+  markMeta(i32, top - runAtTop, runAtTop);
+  i32[H_TOP] = top;
+  if (top > i32[H_PEAK_TOP]) i32[H_PEAK_TOP] = top;
+  return start;
+}
+
+/**
+ * Pages of the next META run, for at least `need` more segment metas: as many pages as all
+ * earlier runs, but no more than the heap's ceiling can ever use.
+ */
+function metaRunPages(i32: Int32Array, need: number): number {
+  const remaining = Math.ceil(i32[H_MAX_PAGES] / SEGMENT_PAGES) - i32[H_META_SEGMENTS];
+  const wanted = Math.max(Math.ceil(need / SEGMENTS_PER_META_PAGE), i32[H_META_PAGES]);
+  return Math.max(1, Math.min(wanted, Math.ceil(remaining / SEGMENTS_PER_META_PAGE)));
+}
+
+const SEGMENTS_PER_META_PAGE = PAGE_SIZE / SEGMENT_META_BYTES;
+
+/** Segments overlapping pages [from, to) that have no meta yet. */
+function missingMetas(i32: Int32Array, from: number, to: number): number {
+  let missing = 0;
+  for (let s = from >>> PAGE_SEGMENT_SHIFT; s <= (to - 1) >>> PAGE_SEGMENT_SHIFT; s++) if (i32[DIR_WORD + s] === 0) missing++;
+  return missing;
+}
+
+/** Makes pages [page, page + n) the META run that new segment metas are placed in. */
+function startMetaRun(h: Heap, page: number, n: number): void {
+  const at = page << PAGE_SHIFT;
+  h.m8.fill(0, at, at + n * PAGE_SIZE); // reused or above the break: may hold old data
+  const i32 = h.m32;
+  i32[H_META_CURSOR] = at;
+  i32[H_META_END] = at + n * PAGE_SIZE;
+  i32[H_META_PAGES] += n;
+}
+
+/** Tags [page, page + n) as META. */
+function markMeta(i32: Int32Array, page: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const m = metaOfPage(i32, page + i);
+    i32[m + M_TAG] = T_META;
+    i32[m + M_NPAGES] = 1;
   }
 }
 
@@ -226,33 +287,6 @@ function ensureBytes(h: Heap, bytes: number): boolean {
   return true;
 }
 
-/**
- * Creates the meta of segment s: the next slot of the current META page, or a new META page
- * taken at the break (which then also holds its own segment's meta if that is missing).
- */
-function addSegmentMeta(h: Heap, s: number): boolean {
-  let i32 = h.m32;
-  if (i32[H_META_CURSOR] >= i32[H_META_END]) {
-    const page = i32[H_TOP];
-    if (page + 1 > i32[H_MAX_PAGES]) return false;
-    if (!ensureBytes(h, (page + 1) << PAGE_SHIFT)) return false;
-    i32 = h.m32;
-    const at = page << PAGE_SHIFT;
-    h.m8.fill(0, at, at + PAGE_SIZE); // memory above the break may hold old data
-    i32[H_TOP] = page + 1;
-    if (page + 1 > i32[H_PEAK_TOP]) i32[H_PEAK_TOP] = page + 1;
-    i32[H_META_CURSOR] = at;
-    i32[H_META_END] = at + PAGE_SIZE;
-    const own = page >>> PAGE_SEGMENT_SHIFT;
-    if (i32[DIR_WORD + own] === 0) placeSegmentMeta(i32, own);
-    i32[metaOfPage(i32, page) + M_TAG] = T_META;
-    i32[metaOfPage(i32, page) + M_NPAGES] = 1;
-    if (own === s) return true;
-  }
-  placeSegmentMeta(i32, s);
-  return true;
-}
-
 /** Assigns the next meta slot to segment s and numbers its pages. */
 export function placeSegmentMeta(i32: Int32Array, s: number): void {
   const at = i32[H_META_CURSOR];
@@ -261,4 +295,5 @@ export function placeSegmentMeta(i32: Int32Array, s: number): void {
   const first = s * SEGMENT_PAGES;
   for (let i = 0; i < SEGMENT_PAGES; i++) i32[base + i * META_WORDS + M_PAGE] = first + i;
   i32[DIR_WORD + s] = base;
+  i32[H_META_SEGMENTS]++;
 }

@@ -1,8 +1,8 @@
 /**
- * Size classes. Tiny: 16-byte steps to 128, then four classes per doubling to 1 KiB. Mid: four
- * classes per doubling from 1 KiB to 64 KiB. Spacing of ≤ 25 % between neighbours keeps the
- * average internal waste near 10 % (hakmem's power-of-two classes waste up to 50 %).
- * Each class carves slabs of a few pages chosen so that the slab's tail waste stays small.
+ * Size classes. Tiny: 16-byte steps to 128, then four classes per doubling to 1 KiB. Mid: eight
+ * classes per doubling from 1 KiB to 64 KiB (12.5 % apart, as mimalloc). Internal waste stays
+ * low (hakmem's power-of-two classes waste up to 50 %). Each class carves slabs of the fewest
+ * pages that leave at most 1/32 (tiny) or 1/16 (mid) of the slab unused.
  */
 import { GRANULE, PAGE_SIZE, TINY_MAX_SLACK } from "./layout.ts";
 
@@ -12,8 +12,11 @@ export const MID_MAX = 65536;
 function classSizes(): number[] {
   const sizes: number[] = [];
   for (let s = GRANULE; s <= 128; s += GRANULE) sizes.push(s);
-  for (let base = 128; base < MID_MAX; base *= 2) {
+  for (let base = 128; base < TINY_MAX; base *= 2) {
     for (let q = 5; q <= 8; q++) sizes.push((base * q) / 4);
+  }
+  for (let base = TINY_MAX; base < MID_MAX; base *= 2) {
+    for (let q = 9; q <= 16; q++) sizes.push((base * q) / 8);
   }
   return sizes;
 }
@@ -31,8 +34,11 @@ export const classSize = new Int32Array(sizes);
  * the free path.
  */
 export const classRecip = new Float64Array(CLASS_COUNT);
-/** Pages per slab. */
+/** Pages per slab, and for mid classes the pages of a worker's first slabs of the class. */
 export const classPages = new Int32Array(CLASS_COUNT);
+export const classFirstPages = new Int32Array(CLASS_COUNT);
+/** A worker's first slabs of a mid class are small, so classes used little cost little memory. */
+export const SMALL_FIRST_SLABS = 2;
 /** Blocks per slab. */
 export const classCapacity = new Int32Array(CLASS_COUNT);
 /** Tiny: byte offset of the state bytes from the slab start (after the blocks). */
@@ -45,14 +51,14 @@ export const classOfGranules = new Uint8Array((MID_MAX >> 4) + 1);
 /** Largest front cache of any class; the cache arrays use it as the per-class stride. */
 export const CACHE_STRIDE = 128;
 
-function slabFor(size: number, stateBytes: number): { pages: number; capacity: number } {
-  // Fewest pages whose tail waste is within 3 % of the best achievable with ≤ 8 pages.
+function slabFor(size: number, stateBytes: number, maxWaste: number): { pages: number; capacity: number } {
+  // The fewest pages (≤ 8) wasting at most maxWaste; failing that, the least waste.
   let best = { pages: 0, capacity: 0, waste: 2 };
   for (let pages = Math.ceil(size / PAGE_SIZE); pages <= 8; pages++) {
     const capacity = Math.floor((pages * PAGE_SIZE) / (size + stateBytes));
-    if (capacity < 1) continue;
-    const waste = (pages * PAGE_SIZE - capacity * size) / (pages * PAGE_SIZE);
-    if (waste < best.waste - 0.03) best = { pages, capacity, waste };
+    const waste = (pages * PAGE_SIZE - capacity * (size + stateBytes)) / (pages * PAGE_SIZE);
+    if (waste <= maxWaste) return { pages, capacity };
+    if (waste < best.waste) best = { pages, capacity, waste };
   }
   return best;
 }
@@ -60,13 +66,17 @@ function slabFor(size: number, stateBytes: number): { pages: number; capacity: n
 for (let c = 0; c < CLASS_COUNT; c++) {
   const size = sizes[c];
   const tiny = c < TINY_CLASSES;
-  const { pages, capacity } = slabFor(size, tiny ? 1 : 0);
+  const { pages, capacity } = tiny ? slabFor(size, 1, 1 / 32) : slabFor(size, 0, 1 / 16);
   classRecip[c] = (1 / size) * (1 + 2 ** -30);
   classPages[c] = pages;
+  classFirstPages[c] = tiny ? pages : Math.ceil(size / PAGE_SIZE);
   classCapacity[c] = capacity;
   classStateOffset[c] = tiny ? capacity * size : 0;
-  // About 32 KiB of blocks per class, between 8 and CACHE_STRIDE blocks.
-  classCacheCap[c] = Math.max(8, Math.min(CACHE_STRIDE, (32768 / size) | 0));
+  // Tiny: about 8 KiB of blocks per class (8 to CACHE_STRIDE blocks); mid: about 16 KiB (2 to 8).
+  // Cached blocks count in the footprint, so the budget is in bytes.
+  classCacheCap[c] = tiny
+    ? Math.max(8, Math.min(CACHE_STRIDE, (8192 / size) | 0))
+    : Math.max(2, Math.min(8, (16384 / size) | 0));
 }
 
 for (let g = 0, c = 0; g < classOfGranules.length; g++) {

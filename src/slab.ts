@@ -15,6 +15,7 @@ import {
   M_CLASS,
   M_FLAGS,
   M_FREE,
+  M_LIMIT,
   M_MID_STATE,
   M_NEXT,
   M_NPAGES,
@@ -36,9 +37,12 @@ import {
 import { entry, FC_CAP, FC_COUNT } from "./frontcache.ts";
 import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
 import {
+  CLASS_COUNT,
   TINY_CLASSES,
   classCapacity,
+  classFirstPages,
   classPages,
+  SMALL_FIRST_SLABS,
   classSize,
   classStateOffset,
 } from "./sizeclass.ts";
@@ -76,7 +80,7 @@ export function refill(h: Heap, c: number): number {
     }
     i32[hm + M_FREE] = f;
     let carve = i32[hm + M_CARVE];
-    const end = base + classCapacity[c] * size;
+    const end = base + i32[hm + M_LIMIT];
     while (carve < end && k < want) {
       fc[entry(c, k)] = carve;
       fc[entry(c, k) + 1] = stateIndex(i32, c, base, carve);
@@ -89,6 +93,7 @@ export function refill(h: Heap, c: number): number {
     if (k < want) hm = 0; // exhausted: it leaves the current slot; frees bring it back to the queue
   }
   h.current[c] = hm;
+  if (c >= TINY_CLASSES) h.midCached += (k - fc[FC_COUNT + c]) * size;
   fc[FC_COUNT + c] = k;
   return k;
 }
@@ -104,11 +109,14 @@ function nextSlab(h: Heap, c: number): number {
 }
 
 function newSlab(h: Heap, c: number): number {
-  const n = classPages[c];
+  const n = h.slabsMade[c] < SMALL_FIRST_SLABS ? classFirstPages[c] : classPages[c];
   const page = allocSpan(h, n);
   if (page < 0) return 0;
+  h.slabsMade[c]++;
   const i32 = h.m32;
   const hm = metaOfPage(i32, page);
+  const size = classSize[c];
+  const limit = (c < TINY_CLASSES ? classCapacity[c] : Math.floor((n << PAGE_SHIFT) / size)) * size;
   for (let i = 0; i < n; i++) {
     const m = metaOfPage(i32, page + i);
     i32[m + M_TAG] = T_SLAB;
@@ -116,6 +124,7 @@ function newSlab(h: Heap, c: number): number {
     i32[m + M_SPAN] = hm;
     i32[m + M_BASE] = page << PAGE_SHIFT;
     i32[m + M_OWNER] = h.workerId;
+    i32[m + M_LIMIT] = limit;
     if (c >= TINY_CLASSES) i32.fill(MID_NEVER, m + M_MID_STATE, m + M_MID_STATE + MID_SLOTS);
   }
   const base = page << PAGE_SHIFT;
@@ -142,6 +151,7 @@ export function flush(h: Heap, c: number): void {
   for (let i = 0; i < n; i++) returnBlock(h, c, fc[entry(c, i)]);
   fc.copyWithin(entry(c, 0), entry(c, n), entry(c, k));
   fc[FC_COUNT + c] = k - n;
+  if (c >= TINY_CLASSES) h.midCached -= n * classSize[c];
 }
 
 /** Empties class c's front cache into the slabs. */
@@ -150,6 +160,27 @@ export function flushAll(h: Heap, c: number): void {
   const k = fc[FC_COUNT + c];
   for (let i = 0; i < k; i++) returnBlock(h, c, fc[entry(c, i)]);
   fc[FC_COUNT + c] = 0;
+  if (c >= TINY_CLASSES) h.midCached -= k * classSize[c];
+}
+
+/**
+ * Out of memory: empties every front cache into the slabs and gives back empty current slabs.
+ * Returns whether anything was cached or released.
+ */
+export function releaseCaches(h: Heap): boolean {
+  let any = false;
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    if (h.fc[FC_COUNT + c] !== 0) {
+      flushAll(h, c);
+      any = true;
+    }
+    const hm = h.current[c];
+    if (hm !== 0 && h.m32[hm + M_USED] === 0) {
+      releaseSlab(h, c, hm);
+      any = true;
+    }
+  }
+  return any;
 }
 
 /** Puts a free block (state already free) on its slab's free list. */
@@ -160,9 +191,11 @@ export function returnBlock(h: Heap, c: number, p: number): void {
   i32[hm + M_FREE] = p;
   const used = i32[hm + M_USED] - 1;
   i32[hm + M_USED] = used;
-  if (h.current[c] === hm) return;
-  if (used === 0) releaseSlab(h, c, hm);
-  else if ((i32[hm + M_FLAGS] & F_QUEUED) === 0) enqueue(h, c, hm);
+  if (used === 0) {
+    // An empty slab goes back to the pool, except a one-page current slab (cheap to keep, and
+    // the class may need it again soon; the front cache absorbs churn before it gets here).
+    if (h.current[c] !== hm || i32[hm + M_NPAGES] > 1) releaseSlab(h, c, hm);
+  } else if (h.current[c] !== hm && (i32[hm + M_FLAGS] & F_QUEUED) === 0) enqueue(h, c, hm);
 }
 
 /** Gives an empty slab's pages back to the shared pool. */

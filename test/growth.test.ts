@@ -316,3 +316,68 @@ describe("growth from 1 MiB past 256 MiB", () => {
     });
   }
 });
+
+describe("freed memory is reusable for one big block after the heap has grown", () => {
+  // Grow the heap with 2 MiB blocks, free them all: the freed space must serve one block of 3/8
+  // of the ceiling. (Not all of it: segment metadata sits in a few never-freed runs of META
+  // pages, the last one at half the ceiling; see src/layout.ts.)
+  for (const profile of ["balanced", "fast", "lean", "safe"] as const) {
+    for (const shared of [true, false]) {
+      it(`profile ${profile}, shared: ${shared}: 20 x 2 MiB freed, then malloc(24 MiB) in a 64 MiB heap`, () => {
+        const maxBytes = 64 * MiB;
+        const fresh = createHeap({ maxBytes, profile, shared });
+        const f = fresh.malloc(24 * MiB);
+        assert.ok(f > 0, "malloc(24 MiB) failed on a fresh 64 MiB heap");
+        fresh.free(f);
+        fresh.detach();
+
+        const heap = createHeap({ maxBytes, profile, shared });
+        const ps: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const p = heap.malloc(2 * MiB);
+          assert.ok(p > 0, `malloc(2 MiB) #${i} failed`);
+          heap.u8[p] = i;
+          ps.push(p);
+        }
+        for (const p of ps) heap.free(p);
+        const s = heap.stats();
+        assert.equal(s.liveBlocks, 0);
+        assert.equal(s.liveBytes, 0);
+        const big = heap.malloc(24 * MiB);
+        assert.ok(
+          big > 0,
+          `malloc(24 MiB) failed after freeing every block (buffer ${heap.buffer.byteLength}, ` +
+            `footprint ${s.footprintBytes}, maxBytes ${maxBytes})`,
+        );
+        heap.u8[big + 24 * MiB - 1] = 1;
+        heap.free(big);
+        heap.detach();
+      });
+    }
+  }
+});
+
+describe("freed memory is reusable after small and large blocks were interleaved", () => {
+  // Small blocks (one slab each) between large blocks, then everything freed: the empty slabs
+  // must not keep the freed large spans apart (1.5 MiB fits on either side of the META page that
+  // the heap takes at 2 MiB when it grows).
+  for (const profile of ["balanced", "fast", "lean", "safe"] as const) {
+    it(`profile ${profile}: 24 small + 24 large blocks freed, then malloc(1.5 MiB) in a 4 MiB heap`, () => {
+      const heap = createHeap({ maxBytes: 4 * MiB, profile });
+      const ps: number[] = [];
+      for (let i = 0; i < 24; i++) {
+        const a = heap.malloc(16 + i * 32);
+        const b = heap.malloc(70000 + i * 1000);
+        assert.ok(a > 0 && b > 0, `allocation ${i} failed`);
+        ps.push(a, b);
+      }
+      for (const p of ps) heap.free(p);
+      const s = heap.stats();
+      assert.equal(s.liveBlocks, 0);
+      const big = heap.malloc(1.5 * MiB);
+      assert.ok(big > 0, `malloc(1.5 MiB) failed on an emptied 4 MiB heap (footprint ${s.footprintBytes})`);
+      heap.free(big);
+      heap.detach();
+    });
+  }
+});
