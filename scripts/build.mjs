@@ -16,4 +16,6 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
+// Node-only helpers (worker_threads), "hakmem/node"; they use the library's types only.
+await build({ entryPoints: { node: "src/node.ts" }, outdir: "dist", bundle: true, format: "esm", platform: "node", target: "es2022", sourcemap: true, logLevel: "warning" });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });

@@ -10,8 +10,6 @@ import {
   GRANULE,
   H_BUFFER_PAGES,
   H_GROWTHS,
-  H_LIVE_BLOCKS,
-  H_LIVE_BYTES,
   H_MAX_PAGES,
   H_PEAK_TOP,
   H_TOP,
@@ -42,6 +40,8 @@ import {
   TINY_FREE,
   TINY_MAX_SLACK,
   W_INBOX,
+  W_LIVE_BLOCKS,
+  W_LIVE_BYTES,
 } from "./layout.ts";
 import { type Backing, bufferOf, growBacking } from "./memory.ts";
 import type { Profile } from "./options.ts";
@@ -59,7 +59,7 @@ import {
   classStateOffset,
 } from "./sizeclass.ts";
 import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_WORDS } from "./frontcache.ts";
-import { drainInbox, freeRemote, leaveHeap, slotWord } from "./worker.ts";
+import { drainInbox, freeRemote, leaveHeap, liveTotals, reclaimWorker, slotWord, workerTicket } from "./worker.ts";
 
 export interface HeapStats {
   /** Sum of the requested sizes of live blocks. */
@@ -83,10 +83,16 @@ export class Heap {
   m8!: Uint8Array;
   m32!: Int32Array;
   viewBytes = 0;
-  private viewPages = 0;
+  viewPages = 0;
   readonly backing: Backing;
   readonly ceiling: number;
   readonly profile: Profile;
+  /** This handle's worker slot (1…WORKER_SLOTS): the owner id in slab metas and the lock word. */
+  readonly slot: number;
+  /**
+   * Identifies this handle for heap.reclaim(): unique over the heap's life (slots are reused,
+   * with a new generation each time).
+   */
   readonly workerId: number;
   private readonly inboxWord: number;
 
@@ -98,9 +104,10 @@ export class Heap {
   /** Per class: slabs this handle has made (its first ones are small, see sizeclass.ts). */
   readonly slabsMade = new Int32Array(CLASS_COUNT);
 
-  /** Live bytes/blocks changed by this handle and not yet published to the header. */
-  liveBytes = 0;
-  liveBlocks = 0;
+  /** Word index of this worker's slot; W_LIVE_BYTES / W_LIVE_BLOCKS count its allocations. */
+  readonly statWord: number;
+  /** Depth of this handle's hold on the pool lock (lock.ts). */
+  lockDepth = 0;
   /** Bytes of mid-class blocks in the front cache (bounded by profile.midCacheBytes). */
   midCached = 0;
   detached = false;
@@ -113,16 +120,18 @@ export class Heap {
 
   private views: Partial<Record<string, ArrayBufferView>> = {};
 
-  constructor(backing: Backing, ceiling: number, profile: Profile, workerId: number) {
+  constructor(backing: Backing, ceiling: number, profile: Profile, slot: number) {
     this.backing = backing;
     this.ceiling = ceiling;
     this.profile = profile;
-    this.workerId = workerId;
-    this.inboxWord = slotWord(workerId, W_INBOX);
+    this.slot = slot;
+    this.inboxWord = slotWord(slot, W_INBOX);
+    this.statWord = slotWord(slot, 0);
     for (let c = 0; c < CLASS_COUNT; c++) {
       this.fc[FC_CAP + c] = Math.max(2, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
     }
     this.refreshViews();
+    this.workerId = workerTicket(this.m32, slot);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -138,13 +147,14 @@ export class Heap {
       if (k >= 0) {
         fc[FC_COUNT + c] = k;
         const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
+        const i32 = this.m32;
         if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
         else {
-          this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
+          i32[fc[e + 1]] = size + MID_LIVE_BIAS;
           this.midCached -= classSize[c];
         }
-        this.liveBytes += size;
-        this.liveBlocks++;
+        i32[this.statWord + W_LIVE_BYTES] += size;
+        i32[this.statWord + W_LIVE_BLOCKS]++;
         return fc[e];
       }
       return this.mallocRefill(c, size);
@@ -175,24 +185,24 @@ export class Heap {
       st = p - d + classStateOffset[c] + idx;
       const slack = this.m8[st];
       if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
-      if (i32[m + M_OWNER] !== this.workerId) return freeRemote(this, p, c, i32[m + M_SPAN], st, size - slack);
+      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st, size - slack);
       this.m8[st] = TINY_FREE;
-      this.liveBytes -= size - slack;
+      i32[this.statWord + W_LIVE_BYTES] -= size - slack;
     } else {
       st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
       const word = i32[st];
       if (word < MID_LIVE_BIAS) throw this.deadBlock(p, word === MID_FREE);
-      if (i32[m + M_OWNER] !== this.workerId) return freeRemote(this, p, c, i32[m + M_SPAN], st, word - MID_LIVE_BIAS);
+      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st, word - MID_LIVE_BIAS);
       i32[st] = MID_FREE;
-      this.liveBytes -= word - MID_LIVE_BIAS;
+      i32[this.statWord + W_LIVE_BYTES] -= word - MID_LIVE_BIAS;
       if (this.midCached + size > this.profile.midCacheBytes) {
-        this.liveBlocks--;
+        i32[this.statWord + W_LIVE_BLOCKS]--;
         returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
         return;
       }
       this.midCached += size;
     }
-    this.liveBlocks--;
+    i32[this.statWord + W_LIVE_BLOCKS]--;
     const fc = this.fc;
     let k = fc[FC_COUNT + c];
     if (k === fc[FC_CAP + c]) {
@@ -256,7 +266,7 @@ export class Heap {
       if (size > classSize[c]) return false;
       this.m32[this.lkState] = size + MID_LIVE_BIAS;
     }
-    this.liveBytes += size - this.lkRequested;
+    this.m32[this.statWord + W_LIVE_BYTES] += size - this.lkRequested;
     return true;
   }
 
@@ -334,12 +344,12 @@ export class Heap {
   }
 
   stats(): HeapStats {
-    this.publishStats();
     this.checkGrown();
     const i32 = this.m32;
+    const [liveBytes, liveBlocks] = liveTotals(i32);
     return {
-      liveBytes: Atomics.load(i32, H_LIVE_BYTES),
-      liveBlocks: Atomics.load(i32, H_LIVE_BLOCKS),
+      liveBytes,
+      liveBlocks,
       footprintBytes: i32[H_TOP] * 2 ** PAGE_SHIFT,
       peakFootprintBytes: i32[H_PEAK_TOP] * 2 ** PAGE_SHIFT,
       bufferBytes: this.buffer.byteLength,
@@ -354,8 +364,8 @@ export class Heap {
    */
   detach(): void {
     if (this.detached) return;
+    this.checkGrown();
     leaveHeap(this);
-    this.publishStats();
     this.detached = true;
     this.fc.fill(0, FC_COUNT, FC_CAP + CLASS_COUNT);
     this.viewBytes = 0; // every later call takes a slow path, which reports DETACHED
@@ -365,12 +375,14 @@ export class Heap {
   // internals
   // -------------------------------------------------------------------------------------------
 
-  /** Adds this handle's pending live counts to the shared header. */
-  publishStats(): void {
-    if (this.liveBytes !== 0) Atomics.add(this.m32, H_LIVE_BYTES, this.liveBytes);
-    if (this.liveBlocks !== 0) Atomics.add(this.m32, H_LIVE_BLOCKS, this.liveBlocks);
-    this.liveBytes = 0;
-    this.liveBlocks = 0;
+  /**
+   * Recovers the slabs, blocks and lock of a worker that ended without detach() (terminated,
+   * crashed). `workerId` is that worker's handle's workerId. Call it only once that worker has
+   * stopped: see reclaimOnExit in "hakmem/node". Returns false if the id was not in use.
+   */
+  reclaim(workerId: number): boolean {
+    this.checkGrown();
+    return reclaimWorker(this, workerId);
   }
 
   /** Grows the buffer to at least `bytes`. */
@@ -408,7 +420,7 @@ export class Heap {
     const fc = this.fc;
     if (fc[FC_COUNT + c] === 0) {
       if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
-      if (fc[FC_COUNT + c] === 0 && refill(this, c) === 0 && (!this.reclaim() || refill(this, c) === 0)) return 0;
+      if (fc[FC_COUNT + c] === 0 && refill(this, c) === 0 && (!this.releaseHeld() || refill(this, c) === 0)) return 0;
     }
     const k = --fc[FC_COUNT + c];
     const e = entry(c, k);
@@ -417,8 +429,8 @@ export class Heap {
       this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
       this.midCached -= classSize[c];
     }
-    this.liveBytes += size;
-    this.liveBlocks++;
+    this.m32[this.statWord + W_LIVE_BYTES] += size;
+    this.m32[this.statWord + W_LIVE_BLOCKS]++;
     return fc[e];
   }
 
@@ -434,16 +446,16 @@ export class Heap {
     if (size > this.ceiling) return 0;
     if (size <= MID_MAX && align <= GRANULE) return this.mallocClass(classOfGranules[(size + 15) >>> 4], size);
     let p = allocLarge(this, size, align);
-    if (p === 0 && this.reclaim()) p = allocLarge(this, size, align);
+    if (p === 0 && this.releaseHeld()) p = allocLarge(this, size, align);
     if (p !== 0) {
-      this.liveBytes += size;
-      this.liveBlocks++;
+      this.m32[this.statWord + W_LIVE_BYTES] += size;
+      this.m32[this.statWord + W_LIVE_BLOCKS]++;
     }
     return p;
   }
 
   /** Out of memory: gives back what this handle holds in caches. Returns whether it held any. */
-  private reclaim(): boolean {
+  private releaseHeld(): boolean {
     const cached = releaseCaches(this);
     return drainBigCache(this) || cached;
   }
@@ -458,8 +470,8 @@ export class Heap {
   private freeOther(p: number): void {
     this.locate(p);
     if (this.lkClass >= 0) throw invalidPointer(p); // unreachable: slabs take the fast path
-    this.liveBytes -= this.lkRequested;
-    this.liveBlocks--;
+    this.m32[this.statWord + W_LIVE_BYTES] -= this.lkRequested;
+    this.m32[this.statWord + W_LIVE_BLOCKS]--;
     freeLarge(this, this.lkMeta);
   }
 
@@ -471,7 +483,7 @@ export class Heap {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
     checkPointerType(p);
     if (!Number.isInteger(p) || p <= 0 || (p & 15) !== 0 || p >= 2 ** 31) throw invalidPointer(p);
-    if (p >= this.viewBytes) this.checkGrown();
+    this.checkGrown(); // its metadata may lie beyond this handle's views
     const i32 = this.m32;
     if (p >= this.viewBytes) throw invalidPointer(p);
     const seg = i32[DIR_WORD + (p >>> SEGMENT_SHIFT)];

@@ -21,6 +21,7 @@ import {
   T_LARGE,
   T_LARGE_CACHED,
 } from "./layout.ts";
+import { lock, unlock } from "./lock.ts";
 import { allocSpan, extendSpan, freeSpan, metaOfPage } from "./pool.ts";
 
 function pagesFor(bytes: number): number {
@@ -29,6 +30,15 @@ function pagesFor(bytes: number): number {
 
 /** Allocates a large block of `size` bytes aligned to `align` (a power of two). 0 when out of memory. */
 export function allocLarge(h: Heap, size: number, align: number): number {
+  lock(h);
+  try {
+    return allocLargeLocked(h, size, align);
+  } finally {
+    unlock(h);
+  }
+}
+
+function allocLargeLocked(h: Heap, size: number, align: number): number {
   const n = Math.max(1, pagesFor(size));
   const alignPages = align > PAGE_SIZE ? align / PAGE_SIZE : 1;
   let page = alignPages === 1 ? fromBigCache(h, n) : -1;
@@ -73,6 +83,15 @@ function fromBigCache(h: Heap, n: number): number {
 
 /** Frees the large block whose head meta is m (already validated). */
 export function freeLarge(h: Heap, m: number): void {
+  lock(h);
+  try {
+    freeLargeLocked(h, m);
+  } finally {
+    unlock(h);
+  }
+}
+
+function freeLargeLocked(h: Heap, m: number): void {
   const i32 = h.m32;
   const n = i32[m + M_NPAGES];
   if (n <= h.profile.bigCachePages >>> 1) {
@@ -118,6 +137,15 @@ function releaseLarge(h: Heap, m: number): void {
 
 /** Gives every cached span back to the pool. Returns whether there was any. */
 export function drainBigCache(h: Heap): boolean {
+  lock(h);
+  try {
+    return drainBigCacheLocked(h);
+  } finally {
+    unlock(h);
+  }
+}
+
+function drainBigCacheLocked(h: Heap): boolean {
   if (h.m32[H_BIGCACHE_PAGES] === 0) return false;
   for (let i = 0; i < BIGCACHE_SLOTS; i++) evict(h, i);
   return true;
@@ -133,6 +161,15 @@ export function largeUsable(i32: Int32Array, m: number): number {
  * shrinking it or taking pages from a free right neighbour or the break). Returns whether it did.
  */
 export function resizeLargeInPlace(h: Heap, m: number, size: number): boolean {
+  lock(h);
+  try {
+    return resizeLargeInPlaceLocked(h, m, size);
+  } finally {
+    unlock(h);
+  }
+}
+
+function resizeLargeInPlaceLocked(h: Heap, m: number, size: number): boolean {
   let i32 = h.m32;
   const page = i32[m + M_PAGE];
   const n = i32[m + M_NPAGES];

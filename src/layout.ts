@@ -58,13 +58,14 @@ export const H_TOP = 4; // first page above every span: the heap's break
 export const H_PEAK_TOP = 5; // highest value H_TOP has had
 export const H_META_CURSOR = 6; // byte offset of the next unused segment meta block
 export const H_META_END = 7; // end of the META page that H_META_CURSOR points into
-export const H_LIVE_BYTES = 8; // sum of requested sizes of live blocks (flushed from workers)
-export const H_LIVE_BLOCKS = 9; // number of live blocks (flushed from workers)
+export const H_LIVE_BYTES = 8; // live bytes counted by workers that have left (see W_LIVE_BYTES)
+export const H_LIVE_BLOCKS = 9; // live blocks counted by workers that have left
 export const H_GROWTHS = 10; // number of buffer growth operations
-export const H_LOCK = 11; // slow-path lock word (0 free, else holder's worker id)
+export const H_LOCK = 11; // pool lock word: 0 free, else the holder's worker id
 export const H_BUFFER_PAGES = 12; // buffer length in pages (capped by the ceiling), written after each growth
 export const H_META_PAGES = 13; // META pages holding segment metas (page 0 not counted)
 export const H_META_SEGMENTS = 14; // segments that have a meta
+export const H_LOCK_WAITERS = 15; // workers sleeping in Atomics.wait on H_LOCK
 export const H_BIN_MASK = 16; // 4 words: bit b set when free-span bin b is non-empty
 export const BIN_MASK_WORDS = 4;
 export const H_BIN_HEADS = 32; // FREE_BINS words: head page meta (word index) of each bin, 0 = empty
@@ -76,11 +77,20 @@ export const H_BIGCACHE_PAGES = H_BIGCACHE_CLOCK + 1; // pages held in the big c
 /** Worker table: WORKER_SLOTS entries of WORKER_WORDS words; worker id = slot index + 1. */
 export const H_WORKERS = 256;
 export const WORKER_SLOTS = 64;
-export const WORKER_WORDS = 4;
+export const WORKER_WORDS = 8;
 export const W_STATE = 0; // WS_* below
 export const W_INBOX = 1; // blocks other workers freed into this worker's slabs: a lock-free list
+// Change in live bytes / blocks made by this worker (plain writes by the worker itself; int32
+// arithmetic wraps, and the sum over all workers and the header is exact). Folded into
+// H_LIVE_BYTES / H_LIVE_BLOCKS when the worker leaves.
+export const W_LIVE_BYTES = 2;
+export const W_LIVE_BLOCKS = 3;
+export const W_GENERATION = 4; // times the slot has been released: makes worker ids unique
 export const WS_FREE = 0;
 export const WS_ACTIVE = 1;
+
+/** Per class: abandoned slabs with free blocks, waiting to be adopted (head meta, 0 = none). */
+export const H_ABANDONED = H_WORKERS + WORKER_SLOTS * WORKER_WORDS;
 
 export const HEAP_MAGIC = 0x4b4d4148; // "HAMK" little endian
 export const LAYOUT_VERSION = 1;
@@ -133,6 +143,7 @@ export const T_LARGE_CACHED = 6; // head of a freed large span held in the big c
 
 // Slab flags.
 export const F_QUEUED = 1; // in its owner's partial queue for its class
+export const F_ABANDONED = 2; // in the abandoned list of its class (owner 0)
 
 // Tiny block state bytes (after the slab's blocks): 0..TINY_MAX_SLACK = live with that many bytes
 // of slack (requested = class size − slack).

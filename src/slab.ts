@@ -35,6 +35,7 @@ import {
   TINY_NEVER,
 } from "./layout.ts";
 import { entry, FC_CAP, FC_COUNT } from "./frontcache.ts";
+import { lock, unlock } from "./lock.ts";
 import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
 import {
   CLASS_COUNT,
@@ -46,6 +47,7 @@ import {
   classSize,
   classStateOffset,
 } from "./sizeclass.ts";
+import { adoptForClass } from "./worker.ts";
 
 const MID_SLOTS = 16;
 
@@ -98,19 +100,25 @@ export function refill(h: Heap, c: number): number {
   return k;
 }
 
-/** The next slab to carve from: the head of the partial queue, else a new slab. 0 when out of memory. */
+/**
+ * The next slab to carve from: the head of this worker's partial queue, else an abandoned slab
+ * of the class (adopted), else a new slab. 0 when out of memory.
+ */
 function nextSlab(h: Heap, c: number): number {
-  const hm = h.partial[c];
+  let hm = h.partial[c];
   if (hm !== 0) {
     unqueue(h, c, hm);
     return hm;
   }
-  return newSlab(h, c);
+  hm = adoptForClass(h, c);
+  return hm !== 0 ? hm : newSlab(h, c);
 }
 
 function newSlab(h: Heap, c: number): number {
   const n = h.slabsMade[c] < SMALL_FIRST_SLABS ? classFirstPages[c] : classPages[c];
+  lock(h);
   const page = allocSpan(h, n);
+  unlock(h);
   if (page < 0) return 0;
   h.slabsMade[c]++;
   const i32 = h.m32;
@@ -123,7 +131,7 @@ function newSlab(h: Heap, c: number): number {
     i32[m + M_CLASS] = c;
     i32[m + M_SPAN] = hm;
     i32[m + M_BASE] = page << PAGE_SHIFT;
-    i32[m + M_OWNER] = h.workerId;
+    i32[m + M_OWNER] = h.slot;
     i32[m + M_LIMIT] = limit;
     if (c >= TINY_CLASSES) i32.fill(MID_NEVER, m + M_MID_STATE, m + M_MID_STATE + MID_SLOTS);
   }
@@ -203,10 +211,12 @@ export function releaseSlab(h: Heap, c: number, hm: number): void {
   const i32 = h.m32;
   if ((i32[hm + M_FLAGS] & F_QUEUED) !== 0) unqueue(h, c, hm);
   if (h.current[c] === hm) h.current[c] = 0;
-  const page = i32[hm + M_PAGE];
-  const n = i32[hm + M_NPAGES];
-  for (let i = 0; i < n; i++) i32[metaOfPage(i32, page + i) + M_TAG] = T_NONE;
+  lock(h);
+  const page = h.m32[hm + M_PAGE];
+  const n = h.m32[hm + M_NPAGES];
+  for (let i = 0; i < n; i++) h.m32[metaOfPage(h.m32, page + i) + M_TAG] = T_NONE;
   freeSpan(h, page, n);
+  unlock(h);
 }
 
 function enqueue(h: Heap, c: number, hm: number): void {
