@@ -207,6 +207,8 @@ export class Heap {
     let k = fc[FC_COUNT + c];
     if (k === fc[FC_CAP + c]) {
       flush(this, c);
+      // A worker that only frees never refills: take remote frees back here too.
+      if (Atomics.load(i32, this.inboxWord) !== 0) drainInbox(this);
       k = fc[FC_COUNT + c];
     }
     const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
