@@ -14,7 +14,6 @@ import {
   H_PEAK_TOP,
   H_TOP,
   M_BASE,
-  M_CLASS,
   M_LAST_FREED,
   M_MID_STATE,
   M_OWNER,
@@ -171,11 +170,11 @@ export class Heap {
     const i32 = this.m32;
     const seg = i32[DIR_WORD + (p >>> SEGMENT_SHIFT)];
     const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
-    if (seg === 0 || i32[m + M_TAG] !== T_SLAB) {
+    const c = i32[m + M_TAG] - T_SLAB;
+    if (seg === 0 || c < 0) {
       this.freeOther(p);
       return;
     }
-    const c = i32[m + M_CLASS];
     const size = classSize[c];
     const d = p - i32[m + M_BASE];
     const idx = (d * classRecip[c]) | 0;
@@ -492,8 +491,8 @@ export class Heap {
     if (seg === 0) throw invalidPointer(p);
     const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
     const tag = i32[m + M_TAG];
-    if (tag === T_SLAB) {
-      const c = i32[m + M_CLASS];
+    if (tag >= T_SLAB) {
+      const c = tag - T_SLAB;
       const hm = i32[m + M_SPAN];
       const base = i32[hm + M_PAGE] << PAGE_SHIFT;
       const size = classSize[c];

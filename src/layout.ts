@@ -111,8 +111,8 @@ export const META_WORDS = 32;
 export const META_BYTES = META_WORDS * 4;
 export const SEGMENT_META_BYTES = SEGMENT_PAGES * META_BYTES;
 
-export const M_TAG = 0; // what the page is: one of the T_* values below
-export const M_CLASS = 1; // slab pages: size class index
+export const M_TAG = 0; // what the page is: one of the T_* values below (slab pages: T_SLAB + class)
+// word 1 is unused
 export const M_SPAN = 2; // slab pages and free-span tails: word index of the span's head meta
 export const M_NPAGES = 3; // (head) span length in pages
 export const M_OWNER = 4; // slab pages: owning worker id (0 = abandoned; the head's copy is authoritative)
@@ -137,7 +137,7 @@ export const T_NONE = 0; // not the head of anything: interior of a large or fre
 export const T_META = 1; // header or segment-meta page
 export const T_FREE = 2; // head of a free span
 export const T_FREE_TAIL = 3; // last page of a free span of 2+ pages (M_SPAN → head)
-export const T_SLAB = 4; // any page of a slab
+export const T_SLAB = 16; // any page of a slab of class c has tag T_SLAB + c (one load classifies a pointer)
 export const T_LARGE = 5; // head of a live large block's span
 export const T_LARGE_CACHED = 6; // head of a freed large span held in the big cache
 

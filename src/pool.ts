@@ -41,6 +41,7 @@ import {
   T_FREE_TAIL,
   T_META,
   T_NONE,
+  T_SLAB,
 } from "./layout.ts";
 
 const PAGE_SEGMENT_SHIFT = SEGMENT_SHIFT - PAGE_SHIFT;
@@ -48,6 +49,11 @@ const PAGE_SEGMENT_SHIFT = SEGMENT_SHIFT - PAGE_SHIFT;
 /** Word index of page `page`'s meta. The page's segment must have its meta. */
 export function metaOfPage(i32: Int32Array, page: number): number {
   return i32[DIR_WORD + (page >>> PAGE_SEGMENT_SHIFT)] + ((page & SEGMENT_PAGE_MASK) * META_WORDS);
+}
+
+/** Size class of the slab whose page meta is m. */
+export function slabClass(i32: Int32Array, m: number): number {
+  return i32[m + M_TAG] - T_SLAB;
 }
 
 /** Bin of a span of n ≥ 1 pages. */

@@ -12,7 +12,6 @@ import {
   F_QUEUED,
   M_CARVE,
   M_BASE,
-  M_CLASS,
   M_FLAGS,
   M_FREE,
   M_LIMIT,
@@ -127,8 +126,7 @@ function newSlab(h: Heap, c: number): number {
   const limit = (c < TINY_CLASSES ? classCapacity[c] : Math.floor((n << PAGE_SHIFT) / size)) * size;
   for (let i = 0; i < n; i++) {
     const m = metaOfPage(i32, page + i);
-    i32[m + M_TAG] = T_SLAB;
-    i32[m + M_CLASS] = c;
+    i32[m + M_TAG] = T_SLAB + c;
     i32[m + M_SPAN] = hm;
     i32[m + M_BASE] = page << PAGE_SHIFT;
     i32[m + M_OWNER] = h.slot;

@@ -20,7 +20,6 @@ import {
   H_WORKERS,
   M_BASE,
   M_CARVE,
-  M_CLASS,
   M_FLAGS,
   M_FREE,
   M_LIMIT,
@@ -51,7 +50,7 @@ import {
   WS_FREE,
 } from "./layout.ts";
 import { breakLock, lock, unlock } from "./lock.ts";
-import { metaOfPage } from "./pool.ts";
+import { metaOfPage, slabClass } from "./pool.ts";
 import { flushAll, releaseSlab, returnBlock, stateIndex } from "./slab.ts";
 import { CLASS_COUNT, TINY_CLASSES, classSize } from "./sizeclass.ts";
 
@@ -171,7 +170,7 @@ function setSlabOwner(i32: Int32Array, hm: number, owner: number): void {
 }
 
 function linkAbandoned(i32: Int32Array, hm: number): void {
-  const head = H_ABANDONED + i32[hm + M_CLASS];
+  const head = H_ABANDONED + slabClass(i32, hm);
   const first = i32[head];
   i32[hm + M_NEXT] = first;
   i32[hm + M_PREV] = 0;
@@ -184,7 +183,7 @@ function unlinkAbandoned(i32: Int32Array, hm: number): void {
   const next = i32[hm + M_NEXT];
   const prev = i32[hm + M_PREV];
   if (prev !== 0) i32[prev + M_NEXT] = next;
-  else Atomics.store(i32, H_ABANDONED + i32[hm + M_CLASS], next);
+  else Atomics.store(i32, H_ABANDONED + slabClass(i32, hm), next);
   if (next !== 0) i32[next + M_PREV] = prev;
   i32[hm + M_FLAGS] &= ~F_ABANDONED;
 }
@@ -196,7 +195,7 @@ export function drainInbox(h: Heap): void {
   while (p !== 0) {
     const next = i32[p >> 2];
     const hm = i32[metaOfPage(i32, p >>> PAGE_SHIFT) + M_SPAN];
-    sendToOwner(h, p, i32[hm + M_CLASS], hm); // normally ours; a slab given up since is forwarded
+    sendToOwner(h, p, slabClass(i32, hm), hm); // normally ours; a slab given up since is forwarded
     p = next;
   }
 }
@@ -255,11 +254,11 @@ function abandonSlabs(h: Heap, owner: number, rebuild: boolean): void {
     const tag = i32[m + M_TAG];
     const n = tag === T_NONE || tag === T_FREE_TAIL ? 1 : i32[m + M_NPAGES];
     page += n;
-    if (tag !== T_SLAB || i32[m + M_SPAN] !== m || i32[m + M_OWNER] !== owner) continue;
+    if (tag < T_SLAB || i32[m + M_SPAN] !== m || i32[m + M_OWNER] !== owner) continue;
     if (rebuild) rebuildFreeList(h, m);
     setSlabOwner(i32, m, 0);
     i32[m + M_FLAGS] = 0;
-    if (i32[m + M_USED] === 0) releaseSlab(h, i32[m + M_CLASS], m);
+    if (i32[m + M_USED] === 0) releaseSlab(h, slabClass(i32, m), m);
     else if (i32[m + M_FREE] !== 0 || i32[m + M_CARVE] < i32[m + M_BASE] + i32[m + M_LIMIT]) linkAbandoned(i32, m);
   }
 }
@@ -267,7 +266,7 @@ function abandonSlabs(h: Heap, owner: number, rebuild: boolean): void {
 /** Rebuilds slab hm's free list and used count from its block states. */
 function rebuildFreeList(h: Heap, hm: number): void {
   const i32 = h.m32;
-  const c = i32[hm + M_CLASS];
+  const c = slabClass(i32, hm);
   const size = classSize[c];
   const base = i32[hm + M_BASE];
   let free = 0;
