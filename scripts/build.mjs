@@ -1,21 +1,52 @@
-// Builds the library: one ESM bundle per entry point (esbuild) and the type declarations (tsc).
+// Builds the library: one ESM bundle per entry point (esbuild) and the type declarations (tsc);
+// then the CLI (dist/cli.js), the bench processes (dist/bench/*.js, plain node: no TS loader in
+// the measured processes) and the AssemblyScript TLSF contender (dist/bench/tlsf.wasm).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 rmSync("dist", { recursive: true, force: true });
-await build({
-  entryPoints: { index: "src/index.ts" },
-  outdir: "dist",
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  target: "es2022",
-  sourcemap: true,
-  logLevel: "warning",
-});
+// minifySyntax folds `if (OBSERVE)` away where OBSERVE is false; names stay readable.
+const lib = { outdir: "dist", bundle: true, format: "esm", target: "es2022", sourcemap: true, minifySyntax: true, logLevel: "warning" };
+/** The observe build: src/flags.ts replaced by a module that turns the counters on. */
+const observeOn = {
+  name: "observe-on",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]flags\.ts$/ }, () => ({ contents: "export const OBSERVE = true;", loader: "ts" }));
+  },
+};
+// The library runs in browsers and Node: no Node built-ins (platform neutral).
+await build({ ...lib, entryPoints: { index: "src/index.ts" }, platform: "neutral" });
+await build({ ...lib, entryPoints: { observe: "src/index.ts" }, platform: "neutral", plugins: [observeOn] });
 // Node-only helpers (worker_threads), "hakmem/node"; they use the library's types only.
-await build({ entryPoints: { node: "src/node.ts" }, outdir: "dist", bundle: true, format: "esm", platform: "node", target: "es2022", sourcemap: true, logLevel: "warning" });
+await build({ ...lib, entryPoints: { node: "src/node.ts" }, platform: "node" });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
+writeFileSync("dist/observe.d.ts", 'export * from "./index.js";\n'); // same API as the default build
+
+const node = { bundle: true, format: "esm", platform: "node", target: "node20", sourcemap: true, logLevel: "warning" };
+// The bench imports the library as "hakmem", i.e. the dist/index.js just built (a self-reference).
+await build({ ...node, entryPoints: { cli: "cli/main.ts" }, outdir: "dist", external: ["hakmem"] });
+await build({
+  ...node,
+  entryPoints: { process: "bench/process.ts", thread: "bench/thread.ts" },
+  outdir: "dist/bench",
+  splitting: true, // one chunk per contender: a process evaluates only the peer it measures
+  external: ["hakmem"],
+  // @daneren2005/shared-memory-objects reads Vite's import.meta.env; give it Vite's production value.
+  define: { "import.meta.env.MODE": '"production"' },
+  alias: { "smo-runtime": "@daneren2005/shared-memory-objects" }, // see bench/contenders/smo-runtime.d.ts
+});
+
+// AssemblyScript is a devDependency: without it (an install without dev deps) the row says so.
+try {
+  const { default: asc } = await import("assemblyscript/asc");
+  const source = readFileSync("bench/contenders/tlsf.as", "utf8");
+  const out = await asc.compileString({ "tlsf.ts": source }, { runtime: "minimal", optimizeLevel: 3, shrinkLevel: 0, noAssert: true });
+  if (out.error) throw out.error;
+  mkdirSync("dist/bench", { recursive: true });
+  writeFileSync("dist/bench/tlsf.wasm", out.binary);
+} catch (e) {
+  console.warn(`build: AssemblyScript TLSF contender not built (${e instanceof Error ? e.message : e})`);
+}

@@ -6,7 +6,10 @@ export type HeapErrorCode =
   | "INVALID_OPTION" // an option or HAKMEM_* variable has a bad value
   | "INVALID_HEAP" // the buffer does not hold a hakmem heap of this layout
   | "TOO_MANY_WORKERS" // no worker slot left
-  | "DETACHED"; // the handle was used after detach()
+  | "DETACHED" // the handle was used after detach()
+  | "NOT_OBSERVED" // counters() in a build without them
+  | "BUFFER_OVERFLOW" // safe profile: a block was written past its end
+  | "WRITE_AFTER_FREE"; // safe profile: a freed block was written
 
 export class HeapError extends Error {
   readonly code: HeapErrorCode;
@@ -34,6 +37,14 @@ export function checkSize(n: unknown, what: string): number {
   if (typeof n !== "number") throw new TypeError(`${what} must be a number, got ${typeof n}`);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer, got ${n}`);
   return n;
+}
+
+/** Validates an alignment: a power of two up to 2^30. */
+export function checkAlignment(align: unknown): void {
+  if (typeof align !== "number") throw new TypeError(`alignment must be a number, got ${typeof align}`);
+  if (!Number.isInteger(align) || align <= 0 || (align & (align - 1)) !== 0 || align > 2 ** 30) {
+    throw new RangeError(`alignment must be a power of two ≤ 2^30, got ${align}`);
+  }
 }
 
 /** Validates a pointer argument's type; any number that is not a live block is INVALID_POINTER. */

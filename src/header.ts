@@ -10,6 +10,7 @@ import {
   H_META_END,
   H_META_PAGES,
   H_PAGE_SHIFT,
+  H_PROFILE,
   H_PEAK_TOP,
   H_TOP,
   H_VERSION,
@@ -25,12 +26,13 @@ import {
 import { metaOfPage, placeSegmentMeta } from "./pool.ts";
 
 /** Writes an empty heap of at most maxPages pages into the start of the buffer. */
-export function initHeader(i32: Int32Array, maxPages: number, bufferPages: number): void {
+export function initHeader(i32: Int32Array, maxPages: number, bufferPages: number, profile: number): void {
   i32.fill(0, 0, (FIRST_SPAN_PAGE * PAGE_SIZE) >> 2);
   i32[H_VERSION] = LAYOUT_VERSION;
   i32[H_PAGE_SHIFT] = PAGE_SHIFT;
   i32[H_MAX_PAGES] = maxPages;
   i32[H_BUFFER_PAGES] = bufferPages;
+  i32[H_PROFILE] = profile;
   i32[H_TOP] = FIRST_SPAN_PAGE;
   i32[H_PEAK_TOP] = FIRST_SPAN_PAGE;
   i32[H_META_CURSOR] = FIRST_META_PAGE * PAGE_SIZE;

@@ -3,13 +3,15 @@
  * SLL / unified cache) in its own JS memory. The common malloc is a pop from the cache and the
  * common free a push, with no atomics, no object allocation and no search.
  */
-import { checkPointerType, checkSize, doubleFree, HeapError, invalidPointer } from "./errors.ts";
+import { checkAlignment, checkPointerType, checkSize, doubleFree, HeapError, invalidPointer } from "./errors.ts";
 import { allocLarge, drainBigCache, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
 import {
   DIR_WORD,
   GRANULE,
   H_BUFFER_PAGES,
   H_GROWTHS,
+  MIN_HEAP_BYTES,
+  PAGE_SIZE,
   H_MAX_PAGES,
   H_PEAK_TOP,
   H_TOP,
@@ -57,8 +59,11 @@ import {
   classSize,
   classStateOffset,
 } from "./sizeclass.ts";
+import { C_FREE_LOCAL, C_LARGE_ALLOC, C_LARGE_FREE, C_MALLOC_HIT, C_MALLOC_MISS, COUNTER_COUNT, type Counters, countersOf } from "./counters.ts";
+import { OBSERVE } from "./flags.ts";
 import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_WORDS } from "./frontcache.ts";
-import { drainInbox, freeRemote, leaveHeap, liveTotals, reclaimWorker, slotWord, workerTicket } from "./worker.ts";
+import { lock, unlock } from "./lock.ts";
+import { activeWorkers, drainInbox, freeRemote, leaveHeap, liveTotals, reclaimWorker, slotWord, workerTicket } from "./worker.ts";
 
 export interface HeapStats {
   /** Sum of the requested sizes of live blocks. */
@@ -75,6 +80,15 @@ export interface HeapStats {
   maxBytes: number;
   /** Buffer growth operations so far. */
   growths: number;
+}
+
+export interface TrimResult {
+  /** The heap's footprint after trimming. */
+  footprintBytes: number;
+  /** The buffer's size after trimming. */
+  bufferBytes: number;
+  /** Bytes of buffer above the footprint that could not be given back (the buffer can't shrink). */
+  reservedBytes: number;
 }
 
 export class Heap {
@@ -100,11 +114,17 @@ export class Heap {
   /** Per class: the slab being carved (head meta word index) and the queue of partial slabs. */
   readonly current = new Int32Array(CLASS_COUNT);
   readonly partial = new Int32Array(CLASS_COUNT);
+  /** Empty slabs kept for reuse, oldest first (a ring; see slab.ts retainEmpty). */
+  readonly retained: Int32Array;
+  retainedHead = 0;
+  retainedCount = 0;
   /** Per class: slabs this handle has made (its first ones are small, see sizeclass.ts). */
   readonly slabsMade = new Int32Array(CLASS_COUNT);
 
   /** Word index of this worker's slot; W_LIVE_BYTES / W_LIVE_BLOCKS count its allocations. */
   readonly statWord: number;
+  /** Event counters (counters.ts); written only in the observe build. */
+  readonly counts = new Float64Array(COUNTER_COUNT);
   /** Depth of this handle's hold on the pool lock (lock.ts). */
   lockDepth = 0;
   /** Bytes of mid-class blocks in the front cache (bounded by profile.midCacheBytes). */
@@ -112,10 +132,10 @@ export class Heap {
   detached = false;
 
   // Result of locate(): what the pointer names.
-  private lkClass = 0; // size class, or −1 for a large block
-  private lkMeta = 0; // slab head meta / large head meta
-  private lkState = 0; // slab: state index
-  private lkRequested = 0;
+  protected lkClass = 0; // size class, or −1 for a large block
+  protected lkMeta = 0; // slab head meta / large head meta
+  protected lkState = 0; // slab: state index
+  protected lkRequested = 0;
 
   private views: Partial<Record<string, ArrayBufferView>> = {};
 
@@ -123,6 +143,7 @@ export class Heap {
     this.backing = backing;
     this.ceiling = ceiling;
     this.profile = profile;
+    this.retained = new Int32Array(profile.retainEmptySlabs);
     this.slot = slot;
     this.inboxWord = slotWord(slot, W_INBOX);
     this.statWord = slotWord(slot, 0);
@@ -154,6 +175,7 @@ export class Heap {
         }
         i32[this.statWord + W_LIVE_BYTES] += size;
         i32[this.statWord + W_LIVE_BLOCKS]++;
+        if (OBSERVE) this.counts[C_MALLOC_HIT]++;
         return fc[e];
       }
       return this.mallocRefill(c, size);
@@ -214,6 +236,7 @@ export class Heap {
     fc[e] = p;
     fc[e + 1] = st;
     fc[FC_COUNT + c] = k + 1;
+    if (OBSERVE) this.counts[C_FREE_LOCAL]++;
   }
 
   /** Allocates count × size zeroed bytes; 0 on overflow or out of memory. */
@@ -273,10 +296,7 @@ export class Heap {
 
   /** Allocates `size` bytes at a multiple of `align` (a power of two). 0 when out of memory. */
   alignedAlloc(align: number, size: number): number {
-    if (typeof align !== "number") throw new TypeError(`alignment must be a number, got ${typeof align}`);
-    if (!Number.isInteger(align) || align <= 0 || (align & (align - 1)) !== 0 || align > 2 ** 30) {
-      throw new RangeError(`alignment must be a power of two ≤ 2^30, got ${align}`);
-    }
+    checkAlignment(align);
     if (align <= GRANULE) return this.malloc(size);
     checkSize(size, "size");
     const c = alignedClassOf(size, align);
@@ -344,6 +364,29 @@ export class Heap {
     return (this.views.dv ??= new DataView(this.buffer, 0, this.viewBytes)) as DataView;
   }
 
+  /**
+   * Gives memory back: this handle's cached blocks and empty slabs and the big cache return to
+   * the pool, and a resizable ArrayBuffer shrinks to the heap's footprint (when no other handle
+   * is attached). A SharedArrayBuffer or WebAssembly.Memory cannot shrink: what stays reserved
+   * is reported.
+   */
+  trim(): TrimResult {
+    this.checkGrown();
+    this.releaseHeld();
+    if (this.backing instanceof ArrayBuffer && this.backing.resizable && activeWorkers(this.m32) === 1) {
+      lock(this);
+      const target = Math.max(MIN_HEAP_BYTES, this.m32[H_TOP] * PAGE_SIZE);
+      if (target < this.backing.byteLength) {
+        this.backing.resize(target);
+        this.refreshViews();
+        Atomics.store(this.m32, H_BUFFER_PAGES, this.viewPages);
+      }
+      unlock(this);
+    }
+    const s = this.stats();
+    return { footprintBytes: s.footprintBytes, bufferBytes: s.bufferBytes, reservedBytes: s.bufferBytes - s.footprintBytes };
+  }
+
   stats(): HeapStats {
     this.checkGrown();
     const i32 = this.m32;
@@ -375,6 +418,16 @@ export class Heap {
   // -------------------------------------------------------------------------------------------
   // internals
   // -------------------------------------------------------------------------------------------
+
+  /**
+   * Per-tier event counters of this handle: front-cache hits and misses, refills, carves,
+   * remote frees and drains, slab and span traffic, growths. Only the "hakmem/observe" build
+   * counts; the default build has them compiled out and throws.
+   */
+  counters(): Counters {
+    if (!OBSERVE) throw new HeapError("NOT_OBSERVED", 'counters are compiled out of this build: import from "hakmem/observe"');
+    return countersOf(this.counts);
+  }
 
   /**
    * Recovers the slabs, blocks and lock of a worker that ended without detach() (terminated,
@@ -417,7 +470,7 @@ export class Heap {
   }
 
   /** Pops a block of class c for a request of `size` bytes, refilling the cache if needed. */
-  private mallocClass(c: number, size: number): number {
+  protected mallocClass(c: number, size: number): number {
     const fc = this.fc;
     if (fc[FC_COUNT + c] === 0) {
       if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
@@ -437,18 +490,21 @@ export class Heap {
 
   private mallocRefill(c: number, size: number): number {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
+    if (OBSERVE) this.counts[C_MALLOC_MISS]++;
     return this.mallocClass(c, size);
   }
 
   /** Large blocks, aligned large blocks and invalid sizes. */
-  private mallocSlow(size: number, align: number): number {
+  protected mallocSlow(size: number, align: number): number {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
     checkSize(size, "size");
     if (size > this.ceiling) return 0;
     if (size <= MID_MAX && align <= GRANULE) return this.mallocClass(classOfGranules[(size + 15) >>> 4], size);
+    if (OBSERVE) this.counts[C_MALLOC_MISS]++;
     let p = allocLarge(this, size, align);
     if (p === 0 && this.releaseHeld()) p = allocLarge(this, size, align);
     if (p !== 0) {
+      if (OBSERVE) this.counts[C_LARGE_ALLOC]++;
       this.m32[this.statWord + W_LIVE_BYTES] += size;
       this.m32[this.statWord + W_LIVE_BLOCKS]++;
     }
@@ -474,13 +530,14 @@ export class Heap {
     this.m32[this.statWord + W_LIVE_BYTES] -= this.lkRequested;
     this.m32[this.statWord + W_LIVE_BLOCKS]--;
     freeLarge(this, this.lkMeta);
+    if (OBSERVE) this.counts[C_LARGE_FREE]++;
   }
 
   /**
    * Classifies p without changing anything: sets lkClass, lkMeta, lkState and lkRequested for a
    * live block, throws HeapError (or TypeError) for anything else.
    */
-  private locate(p: number): void {
+  protected locate(p: number): void {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
     checkPointerType(p);
     if (!Number.isInteger(p) || p <= 0 || (p & 15) !== 0 || p >= 2 ** 31) throw invalidPointer(p);

@@ -9,14 +9,17 @@
 import { HeapError } from "./errors.ts";
 import { checkHeader, initHeader, maxPagesOf } from "./header.ts";
 import { Heap } from "./heap.ts";
-import { MAX_HEAP_BYTES, MIN_HEAP_BYTES, PAGE_SIZE, SEGMENT_SIZE } from "./layout.ts";
+import { H_PROFILE, MAX_HEAP_BYTES, MIN_HEAP_BYTES, PAGE_SIZE, SEGMENT_SIZE } from "./layout.ts";
 import { type Backing, bufferOf, ceilingOf, createBacking, growBacking, isBacking } from "./memory.ts";
-import { type AttachOptions, byteOption, DEFAULT_INITIAL_BYTES, DEFAULT_MAX_BYTES, type HeapOptions, profileOf } from "./options.ts";
+import { type AttachOptions, byteOption, DEFAULT_INITIAL_BYTES, DEFAULT_MAX_BYTES, type HeapOptions, type Profile, PROFILES, profileOf, statsAtExit } from "./options.ts";
+import { reportAtExit } from "./report.ts";
+import { SafeHeap } from "./safe.ts";
 import { claimWorkerSlot } from "./worker.ts";
 
 export { HeapError } from "./errors.ts";
 export type { HeapErrorCode } from "./errors.ts";
-export type { Heap, HeapStats } from "./heap.ts";
+export type { Heap, HeapStats, TrimResult } from "./heap.ts";
+export type { Counters, CounterName } from "./counters.ts";
 export type { AttachOptions, HeapOptions, ProfileName } from "./options.ts";
 export { MAX_HEAP_BYTES } from "./layout.ts";
 
@@ -24,6 +27,7 @@ export { MAX_HEAP_BYTES } from "./layout.ts";
 export function createHeap(options: HeapOptions = {}): Heap {
   if (typeof options !== "object" || options === null) throw new HeapError("INVALID_OPTION", "options must be an object");
   const profile = profileOf(options.profile);
+  const report = statsAtExit();
   const adopted = options.memory;
   if (adopted !== undefined && !isBacking(adopted)) {
     throw new HeapError("INVALID_OPTION", "memory must be a WebAssembly.Memory, SharedArrayBuffer or ArrayBuffer");
@@ -44,8 +48,9 @@ export function createHeap(options: HeapOptions = {}): Heap {
     throw new HeapError("INVALID_OPTION", `the memory cannot hold a heap of at least ${MIN_HEAP_BYTES} bytes`);
   }
   const buffer = bufferOf(backing);
-  initHeader(new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2), Math.floor(ceiling / PAGE_SIZE), Math.floor(Math.min(buffer.byteLength, ceiling) / PAGE_SIZE));
-  return new Heap(backing, ceiling, profile, claimWorkerSlot(new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2)));
+  const head = new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2);
+  initHeader(head, Math.floor(ceiling / PAGE_SIZE), Math.floor(Math.min(buffer.byteLength, ceiling) / PAGE_SIZE), PROFILES.indexOf(profile.name));
+  return open(backing, ceiling, profile, head, report);
 }
 
 /**
@@ -54,10 +59,23 @@ export function createHeap(options: HeapOptions = {}): Heap {
  */
 export function attachHeap(memory: SharedArrayBuffer | ArrayBuffer | WebAssembly.Memory, options: AttachOptions = {}): Heap {
   if (!isBacking(memory)) throw new TypeError("attachHeap needs the heap's SharedArrayBuffer, ArrayBuffer or WebAssembly.Memory");
-  const profile = profileOf(options.profile);
   const buffer = bufferOf(memory);
   checkHeader(buffer);
   const head = new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2);
+  const heapProfile = profileOf(PROFILES[head[H_PROFILE]]);
+  const profile = options.profile === undefined ? heapProfile : profileOf(options.profile);
+  if (profile.debug !== heapProfile.debug) {
+    // safe's poison and canaries must be written by every handle or checked by none.
+    throw new HeapError("INVALID_OPTION", `profile ${profile.name} cannot attach to a heap created with profile ${heapProfile.name}`);
+  }
   const ceiling = Math.min(ceilingOf(memory, MAX_HEAP_BYTES), maxPagesOf(head) * PAGE_SIZE);
-  return new Heap(memory, ceiling, profile, claimWorkerSlot(head));
+  return open(memory, ceiling, profile, head, statsAtExit());
+}
+
+/** A handle with its own worker slot; with HAKMEM_STATS=1, its summary is printed at exit. */
+function open(backing: Backing, ceiling: number, profile: Profile, head: Int32Array, report: boolean): Heap {
+  const slot = claimWorkerSlot(head);
+  const heap = profile.debug ? new SafeHeap(backing, ceiling, profile, slot) : new Heap(backing, ceiling, profile, slot);
+  if (report) reportAtExit(heap);
+  return heap;
 }

@@ -4,7 +4,9 @@
  * BigCache) serves repeated large requests of similar size without touching the pool.
  * Realloc grows in place into a free neighbour or at the break, and shrinks in place.
  */
+import { C_BIGCACHE_HIT } from "./counters.ts";
 import type { Heap } from "./heap.ts";
+import { OBSERVE } from "./flags.ts";
 import {
   BIGCACHE_SLOTS,
   H_BIGCACHE,
@@ -75,6 +77,7 @@ function fromBigCache(h: Heap, n: number): number {
     if (have >= n && have <= limit) {
       i32[H_BIGCACHE + i] = 0;
       i32[H_BIGCACHE_PAGES] -= have;
+      if (OBSERVE) h.counts[C_BIGCACHE_HIT]++;
       return i32[m + M_PAGE];
     }
   }

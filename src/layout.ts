@@ -74,6 +74,7 @@ export const H_BIGCACHE = H_BIN_HEADS + FREE_BINS; // BIGCACHE_SLOTS words: cach
 export const BIGCACHE_SLOTS = 16;
 export const H_BIGCACHE_CLOCK = H_BIGCACHE + BIGCACHE_SLOTS; // next slot to evict (round robin)
 export const H_BIGCACHE_PAGES = H_BIGCACHE_CLOCK + 1; // pages held in the big cache
+export const H_PROFILE = H_BIGCACHE_PAGES + 1; // index in PROFILES of the creator's profile: attach's default
 /** Worker table: WORKER_SLOTS entries of WORKER_WORDS words; worker id = slot index + 1. */
 export const H_WORKERS = 256;
 export const WORKER_SLOTS = 64;
@@ -150,6 +151,8 @@ export const F_ABANDONED = 2; // in the abandoned list of its class (owner 0)
 export const TINY_MAX_SLACK = 0xfd;
 export const TINY_FREE = 0xfe;
 export const TINY_NEVER = 0xff;
+/** The safe profile's poison of free blocks (from their second word): 0xDEADBEEF in every word. */
+export const POISON = 0xdeadbeef | 0;
 // Mid block state words: MID_LIVE_BIAS + requested size when live.
 export const MID_NEVER = 0;
 export const MID_FREE = 1;

@@ -33,21 +33,56 @@ export interface Profile {
   readonly midCacheBytes: number;
   /** Pages the big cache of freed large spans may hold; a span of up to half of that is cached. */
   readonly bigCachePages: number;
+  /**
+   * Empty slabs a worker keeps for reuse before giving the oldest back to the pool: the
+   * bounded delay before empty pages return (hakmem's release policy).
+   */
+  readonly retainEmptySlabs: number;
+  /** Take the lowest-addressed fitting free span rather than any fitting one (lower footprint). */
+  readonly lowestFit: boolean;
+  /** Poison freed blocks and put a canary after each block; check both (safe.ts). */
+  readonly debug: boolean;
 }
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
-  fast: { name: "fast", cacheScale: 2, midCacheBytes: 1 << 20, bigCachePages: 1024 },
-  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16 },
-  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0 },
-  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16 },
+  fast: { name: "fast", cacheScale: 2, midCacheBytes: 1 << 20, bigCachePages: 1024, retainEmptySlabs: 64, lowestFit: false, debug: false },
+  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: false },
+  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, lowestFit: true, debug: false },
+  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: true },
 };
 
+/** The profile named by the option, else by HAKMEM_PROFILE, else balanced. */
 export function profileOf(name: unknown): Profile {
-  if (name === undefined) return PROFILE_TABLE.balanced;
+  if (name === undefined) {
+    const fromEnv = envVariable("HAKMEM_PROFILE");
+    if (fromEnv === undefined) return PROFILE_TABLE.balanced;
+    if (!Object.hasOwn(PROFILE_TABLE, fromEnv)) {
+      throw new HeapError("INVALID_OPTION", `HAKMEM_PROFILE=${JSON.stringify(fromEnv)} is not a profile; expected one of ${PROFILES.join(", ")}`);
+    }
+    return PROFILE_TABLE[fromEnv as ProfileName];
+  }
   if (typeof name !== "string" || !Object.hasOwn(PROFILE_TABLE, name)) {
     throw new HeapError("INVALID_OPTION", `unknown profile ${JSON.stringify(name)}; expected one of ${PROFILES.join(", ")}`);
   }
   return PROFILE_TABLE[name as ProfileName];
+}
+
+/**
+ * A HAKMEM_* environment variable, where there is an environment (Node); undefined elsewhere
+ * or when unset. The core imports no Node module: it only looks for a global process.
+ */
+export function envVariable(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** HAKMEM_STATS: "1" prints a summary of each heap at process exit (Node), "0" or unset does not. */
+export function statsAtExit(): boolean {
+  const value = envVariable("HAKMEM_STATS");
+  if (value === undefined || value === "0") return false;
+  if (value === "1") return true;
+  throw new HeapError("INVALID_OPTION", `HAKMEM_STATS=${JSON.stringify(value)} must be 0 or 1`);
 }
 
 export const DEFAULT_INITIAL_BYTES = 1 << 20;

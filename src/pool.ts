@@ -8,7 +8,9 @@
  * Interior pages of free and large spans are T_NONE. A free span never touches `top`.
  * Bins: exact for 1–64 pages, then four per doubling; a bitmask finds the next non-empty bin.
  */
+import { C_GROW, C_SPAN_ALLOC, C_SPAN_FREE } from "./counters.ts";
 import type { Heap } from "./heap.ts";
+import { OBSERVE } from "./flags.ts";
 import {
   BIN_MASK_WORDS,
   DIR_WORD,
@@ -114,8 +116,24 @@ function nextBin(i32: Int32Array, b: number): number {
  * from the break. Returns its first page with every page meta T_NONE, or −1 when out of memory.
  */
 export function allocSpan(h: Heap, n: number): number {
-  const page = allocFromBins(h.m32, n);
+  if (OBSERVE) h.counts[C_SPAN_ALLOC]++;
+  const page = h.profile.lowestFit ? takeFree(h.m32, lowestFitting(h.m32, n), n) : allocFromBins(h.m32, n);
   return page >= 0 ? page : allocTop(h, n);
+}
+
+/** Most free spans the lowest-fit search looks at: bounded work per allocation. */
+const LOWEST_FIT_SCAN = 256;
+
+/** The head meta of the lowest-addressed free span of ≥ n pages (among the first few seen), or 0. */
+function lowestFitting(i32: Int32Array, n: number): number {
+  let best = 0;
+  let seen = 0;
+  for (let b = nextBin(i32, binOf(n)); b >= 0 && seen < LOWEST_FIT_SCAN; b = b + 1 < FREE_BINS ? nextBin(i32, b + 1) : -1) {
+    for (let x = i32[H_BIN_HEADS + b]; x !== 0 && seen < LOWEST_FIT_SCAN; x = i32[x + M_NEXT], seen++) {
+      if (i32[x + M_NPAGES] >= n && (best === 0 || i32[x + M_PAGE] < i32[best + M_PAGE])) best = x;
+    }
+  }
+  return best;
 }
 
 /** A span of n pages from the bins (see allocSpan), or −1 when none fits. */
@@ -136,6 +154,11 @@ function allocFromBins(i32: Int32Array, n: number): number {
     const found = nextBin(i32, b);
     if (found >= 0) m = i32[H_BIN_HEADS + found];
   }
+  return takeFree(i32, m, n);
+}
+
+/** Takes the low n pages of the free span with head meta m (0: none, returns −1). */
+function takeFree(i32: Int32Array, m: number, n: number): number {
   if (m === 0) return -1;
   const have = i32[m + M_NPAGES];
   const page = i32[m + M_PAGE];
@@ -151,6 +174,7 @@ function allocFromBins(i32: Int32Array, n: number): number {
  * break lowers it. The span's pages must already be T_NONE except its head (any tag).
  */
 export function freeSpan(h: Heap, page: number, n: number): void {
+  if (OBSERVE) h.counts[C_SPAN_FREE]++;
   const i32 = h.m32;
   i32[metaOfPage(i32, page) + M_TAG] = T_NONE;
   if (page > FIRST_SPAN_PAGE) {
@@ -180,9 +204,58 @@ export function freeSpan(h: Heap, page: number, n: number): void {
   }
   if (page + n >= top) {
     i32[H_TOP] = page;
+    lowerBreakPastMeta(h);
     return;
   }
   insertFree(i32, page, n);
+}
+
+/**
+ * After the break fell: while the page below it is a META page holding only metas of segments
+ * that lie wholly above it (so nothing left in the heap uses them), release that page too, and
+ * the free span below it. Without this a run of segment metas would pin the footprint forever.
+ */
+function lowerBreakPastMeta(h: Heap): void {
+  const i32 = h.m32;
+  const segments = Math.ceil(i32[H_MAX_PAGES] / SEGMENT_PAGES);
+  for (;;) {
+    const page = i32[H_TOP] - 1;
+    if (page < FIRST_SPAN_PAGE) return;
+    const m = metaOfPage(i32, page);
+    if (i32[m + M_TAG] !== T_META) return;
+    // Where the break would fall: below this page and the free span under it, if any.
+    let top = page;
+    let below = 0;
+    const left = metaOfPage(i32, page - 1);
+    if (i32[left + M_TAG] === T_FREE || i32[left + M_TAG] === T_FREE_TAIL) {
+      below = i32[left + M_SPAN];
+      top = i32[below + M_PAGE];
+    }
+    const start = page << PAGE_SHIFT;
+    const inPage = (s: number) => {
+      const at = i32[DIR_WORD + s] << 2;
+      return at >= start && at < start + PAGE_SIZE;
+    };
+    for (let s = 0; s < segments; s++) if (inPage(s) && s * SEGMENT_PAGES < top) return; // still in use
+    if (below !== 0) {
+      binUnlink(i32, below);
+      i32[left + M_TAG] = T_NONE;
+      i32[below + M_TAG] = T_NONE;
+    }
+    i32[m + M_TAG] = T_NONE; // before its own segment's meta (maybe in this page) goes
+    for (let s = 0; s < segments; s++) {
+      if (inPage(s)) {
+        i32[DIR_WORD + s] = 0;
+        i32[H_META_SEGMENTS]--;
+      }
+    }
+    i32[H_META_PAGES]--;
+    if (i32[H_META_END] > start) {
+      i32[H_META_END] = start;
+      if (i32[H_META_CURSOR] > start) i32[H_META_CURSOR] = start;
+    }
+    i32[H_TOP] = top;
+  }
 }
 
 /**
@@ -290,6 +363,7 @@ function ensureBytes(h: Heap, bytes: number): boolean {
   if (bytes <= h.viewBytes) return true;
   if (!h.growTo(bytes)) return false;
   Atomics.add(h.m32, H_GROWTHS, 1);
+  if (OBSERVE) h.counts[C_GROW]++;
   return true;
 }
 

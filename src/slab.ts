@@ -28,12 +28,15 @@ import {
   MID_NEVER,
   MID_SLOT_SHIFT,
   PAGE_MASK,
+  POISON,
   PAGE_SHIFT,
   T_NONE,
   T_SLAB,
   TINY_NEVER,
 } from "./layout.ts";
+import { C_CARVED, C_FLUSH, C_REFILL, C_REUSED, C_SLAB_NEW, C_SLAB_RELEASE } from "./counters.ts";
 import { entry, FC_CAP, FC_COUNT } from "./frontcache.ts";
+import { OBSERVE } from "./flags.ts";
 import { lock, unlock } from "./lock.ts";
 import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
 import {
@@ -83,11 +86,16 @@ export function refill(h: Heap, c: number): number {
     let carve = i32[hm + M_CARVE];
     const end = base + i32[hm + M_LIMIT];
     while (carve < end && k < want) {
+      if (h.profile.debug) i32.fill(POISON, (carve >> 2) + 1, (carve + size) >> 2); // see safe.ts
       fc[entry(c, k)] = carve;
       fc[entry(c, k) + 1] = stateIndex(i32, c, base, carve);
       k++;
       used++;
       carve += size;
+    }
+    if (OBSERVE) {
+      h.counts[C_REUSED] += used - i32[hm + M_USED] - (carve - i32[hm + M_CARVE]) / size;
+      h.counts[C_CARVED] += (carve - i32[hm + M_CARVE]) / size;
     }
     i32[hm + M_CARVE] = carve;
     i32[hm + M_USED] = used;
@@ -95,6 +103,7 @@ export function refill(h: Heap, c: number): number {
   }
   h.current[c] = hm;
   if (c >= TINY_CLASSES) h.midCached += (k - fc[FC_COUNT + c]) * size;
+  if (OBSERVE) h.counts[C_REFILL]++;
   fc[FC_COUNT + c] = k;
   return k;
 }
@@ -120,6 +129,7 @@ function newSlab(h: Heap, c: number): number {
   unlock(h);
   if (page < 0) return 0;
   h.slabsMade[c]++;
+  if (OBSERVE) h.counts[C_SLAB_NEW]++;
   const i32 = h.m32;
   const hm = metaOfPage(i32, page);
   const size = classSize[c];
@@ -158,6 +168,7 @@ export function flush(h: Heap, c: number): void {
   fc.copyWithin(entry(c, 0), entry(c, n), entry(c, k));
   fc[FC_COUNT + c] = k - n;
   if (c >= TINY_CLASSES) h.midCached -= n * classSize[c];
+  if (OBSERVE) h.counts[C_FLUSH]++;
 }
 
 /** Empties class c's front cache into the slabs. */
@@ -177,9 +188,14 @@ export function releaseCaches(h: Heap): boolean {
   let any = false;
   for (let c = 0; c < CLASS_COUNT; c++) {
     if (h.fc[FC_COUNT + c] !== 0) {
-      flushAll(h, c);
+      flushAll(h, c); // may leave slabs empty: retained below
       any = true;
     }
+  }
+  for (let i = 0; i < h.retainedCount; i++) releaseIfEmpty(h, h.retained[(h.retainedHead + i) % h.profile.retainEmptySlabs]);
+  any ||= h.retainedCount > 0;
+  h.retainedCount = 0;
+  for (let c = 0; c < CLASS_COUNT; c++) {
     const hm = h.current[c];
     if (hm !== 0 && h.m32[hm + M_USED] === 0) {
       releaseSlab(h, c, hm);
@@ -198,10 +214,41 @@ export function returnBlock(h: Heap, c: number, p: number): void {
   const used = i32[hm + M_USED] - 1;
   i32[hm + M_USED] = used;
   if (used === 0) {
-    // An empty slab goes back to the pool, except a one-page current slab (cheap to keep, and
-    // the class may need it again soon; the front cache absorbs churn before it gets here).
-    if (h.current[c] !== hm || i32[hm + M_NPAGES] > 1) releaseSlab(h, c, hm);
+    // A one-page current slab stays (the class is in use); other empty slabs are kept for a
+    // while (profile.retainEmptySlabs) and then go back to the pool.
+    if (h.current[c] === hm && i32[hm + M_NPAGES] === 1) return;
+    if (h.profile.retainEmptySlabs === 0) {
+      releaseSlab(h, c, hm);
+      return;
+    }
+    if (h.current[c] !== hm && (i32[hm + M_FLAGS] & F_QUEUED) === 0) enqueue(h, c, hm);
+    retainEmpty(h, hm);
   } else if (h.current[c] !== hm && (i32[hm + M_FLAGS] & F_QUEUED) === 0) enqueue(h, c, hm);
+}
+
+/**
+ * Notes an empty slab that stays with this worker for now. When more than the profile's
+ * number are noted, the oldest is released if it is still an empty slab of ours.
+ */
+function retainEmpty(h: Heap, hm: number): void {
+  const ring = h.retained;
+  const cap = h.profile.retainEmptySlabs;
+  if (h.retainedCount === cap) {
+    const old = ring[h.retainedHead];
+    h.retainedHead = (h.retainedHead + 1) % cap;
+    h.retainedCount--;
+    releaseIfEmpty(h, old);
+  }
+  ring[(h.retainedHead + h.retainedCount) % cap] = hm;
+  h.retainedCount++;
+}
+
+/** Releases hm if it is still the head of an empty slab of this worker (and not current). */
+export function releaseIfEmpty(h: Heap, hm: number): void {
+  const i32 = h.m32;
+  const c = i32[hm + M_TAG] - T_SLAB;
+  if (c < 0 || i32[hm + M_SPAN] !== hm || i32[hm + M_OWNER] !== h.slot || i32[hm + M_USED] !== 0) return;
+  if (h.current[c] !== hm) releaseSlab(h, c, hm);
 }
 
 /** Gives an empty slab's pages back to the shared pool. */
@@ -215,6 +262,7 @@ export function releaseSlab(h: Heap, c: number, hm: number): void {
   for (let i = 0; i < n; i++) h.m32[metaOfPage(h.m32, page + i) + M_TAG] = T_NONE;
   freeSpan(h, page, n);
   unlock(h);
+  if (OBSERVE) h.counts[C_SLAB_RELEASE]++;
 }
 
 function enqueue(h: Heap, c: number, hm: number): void {

@@ -8,7 +8,9 @@
  * free blocks go on a per-class abandoned list. Another worker adopts such a slab when it needs a
  * slab of that class, or when it frees a block into it.
  */
+import { C_ADOPT, C_DRAIN, C_DRAINED, C_REMOTE_FREE } from "./counters.ts";
 import { HeapError } from "./errors.ts";
+import { OBSERVE } from "./flags.ts";
 import type { Heap } from "./heap.ts";
 import {
   F_ABANDONED,
@@ -77,6 +79,13 @@ export function workerTicket(i32: Int32Array, slot: number): number {
   return i32[slotWord(slot, W_GENERATION)] * WORKER_SLOTS + slot;
 }
 
+/** Number of handles attached now. */
+export function activeWorkers(i32: Int32Array): number {
+  let n = 0;
+  for (let s = 1; s <= WORKER_SLOTS; s++) if (Atomics.load(i32, slotWord(s, W_STATE)) === WS_ACTIVE) n++;
+  return n;
+}
+
 /** Live bytes and blocks: the header's plus every active worker's. Exact when no one is mid-call. */
 export function liveTotals(i32: Int32Array): [number, number] {
   let bytes = Atomics.load(i32, H_LIVE_BYTES);
@@ -105,6 +114,7 @@ export function freeRemote(h: Heap, p: number, c: number, hm: number, st: number
   }
   i32[h.statWord + W_LIVE_BYTES] -= requested;
   i32[h.statWord + W_LIVE_BLOCKS]--;
+  if (OBSERVE) h.counts[C_REMOTE_FREE]++;
   sendToOwner(h, p, c, hm);
 }
 
@@ -143,6 +153,7 @@ function adopt(h: Heap, hm: number): boolean {
   if (ok) {
     if ((i32[hm + M_FLAGS] & F_ABANDONED) !== 0) unlinkAbandoned(i32, hm);
     setSlabOwner(i32, hm, h.slot);
+    if (OBSERVE) h.counts[C_ADOPT]++;
   }
   unlock(h);
   return ok;
@@ -157,6 +168,7 @@ export function adoptForClass(h: Heap, c: number): number {
   if (hm !== 0) {
     unlinkAbandoned(h.m32, hm);
     setSlabOwner(h.m32, hm, h.slot);
+    if (OBSERVE) h.counts[C_ADOPT]++;
   }
   unlock(h);
   return hm;
@@ -192,7 +204,9 @@ function unlinkAbandoned(i32: Int32Array, hm: number): void {
 export function drainInbox(h: Heap): void {
   const i32 = h.m32;
   let p = Atomics.exchange(i32, slotWord(h.slot, W_INBOX), 0);
+  if (OBSERVE) h.counts[C_DRAIN]++;
   while (p !== 0) {
+    if (OBSERVE) h.counts[C_DRAINED]++;
     const next = i32[p >> 2];
     const hm = i32[metaOfPage(i32, p >>> PAGE_SHIFT) + M_SPAN];
     sendToOwner(h, p, slabClass(i32, hm), hm); // normally ours; a slab given up since is forwarded
@@ -209,6 +223,7 @@ export function leaveHeap(h: Heap): void {
   drainInbox(h);
   h.current.fill(0);
   h.partial.fill(0);
+  h.retainedCount = 0; // abandonSlabs below deals with every slab
   lock(h);
   abandonSlabs(h, h.slot, false);
   releaseSlot(h, h.slot);

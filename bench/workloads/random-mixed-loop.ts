@@ -1,6 +1,7 @@
-// The timed loop of bench_random_mixed, shared by every contender. Each process runs one
-// contender, so `a.malloc` / `a.free` / `a.write` are monomorphic call sites that V8 inlines.
-import type { Contender } from "./contender.ts";
+// The timed loop of bench_random_mixed, shared by every contender (and by mid, per worker). Each
+// process runs one contender, so `a.malloc` / `a.free` / `a.write` are monomorphic call sites
+// that V8 inlines.
+import type { Contender } from "../contender.ts";
 
 /**
  * Runs `cycles` cycles: pick slot t.slot[i]; if live, free it, else malloc t.size[i] into it and
@@ -24,8 +25,8 @@ export function randomMixedLoop(
       slots[s] = 0;
     } else {
       const q = a.malloc(sizeTab[j]);
-      if (q === 0) throw new Error(`${a.name}: malloc(${sizeTab[j]}) returned 0 at cycle ${i}`);
-      a.write(q, s & 255);
+      if (q === 0) throw new Error(`malloc(${sizeTab[j]}) returned 0 at cycle ${i}`);
+      a.write(q, 0, s & 255);
       slots[s] = q;
       mallocs++;
     }
@@ -64,11 +65,13 @@ export function checkedLoop(
   const mask = slotTab.length - 1;
   const sizes = new Int32Array(slots.length);
   const fills = new Uint8Array(slots.length);
+  const view = a.view;
+  if (view === undefined) return ["this contender exposes no byte view to check"];
   const check = (s: number, when: string): void => {
     const p = slots[s];
     const n = sizes[s];
     const v = fills[s];
-    const u8 = a.view();
+    const u8 = view.call(a);
     for (let k = 0; k < n; k++) {
       if (u8[p + k] !== v) {
         problems.push(
@@ -95,7 +98,7 @@ export function checkedLoop(
       }
       if ((q & 15) !== 0 || q < 0) problems.push(`cycle ${i}: malloc(${n}) returned ${q}, not 16-byte aligned`);
       const v = (i * 7 + 1) & 255;
-      a.view().fill(v, q, q + n);
+      view.call(a).fill(v, q, q + n);
       slots[s] = q;
       sizes[s] = n;
       fills[s] = v;

@@ -1,25 +1,23 @@
 // Speed-of-light reference: the unsafe minimal size-class free list. A plain fixed-length
-// ArrayBuffer, 64 classes in 16-byte steps up to 1024 B, per-class LIFO free lists with
-// intrusive next pointers, bump allocation, and a side table (offset >>> 4 -> class) so free(p)
-// knows the class. No checks of any kind: it is an upper bound, not an allocator.
+// ArrayBuffer, classes in 16-byte steps, per-class LIFO free lists with intrusive next pointers,
+// bump allocation, and a side table (offset >>> 4 -> class) so free(p) knows the class. No checks
+// of any kind: it is an upper bound, not an allocator.
 import type { Contender, ContenderOptions } from "../contender.ts";
 
-const MAX_CLASS = 64; // 64 * 16 = 1024 B
-
 class Sol implements Contender {
-  readonly name = "sol";
   private readonly u8: Uint8Array;
   private readonly i32: Int32Array;
-  private readonly cls: Uint8Array;
-  private readonly heads = new Int32Array(MAX_CLASS + 1);
+  private readonly cls: Uint16Array;
+  private readonly heads: Int32Array;
   private top = 16; // offset 0 is never handed out
   private readonly limit: number;
 
-  constructor(bytes: number) {
-    const buf = new ArrayBuffer(bytes); // not resizable: fixed-length views
+  constructor(bytes: number, maxSize: number) {
+    const buf = new ArrayBuffer(bytes); // not resizable: fixed-length views; untouched pages cost nothing
     this.u8 = new Uint8Array(buf);
     this.i32 = new Int32Array(buf);
-    this.cls = new Uint8Array(bytes >>> 4);
+    this.cls = new Uint16Array(bytes >>> 4);
+    this.heads = new Int32Array(((maxSize + 15) >>> 4) + 1);
     this.limit = bytes;
   }
 
@@ -44,8 +42,8 @@ class Sol implements Contender {
     this.heads[c] = p;
   }
 
-  write(p: number, v: number): void {
-    this.u8[p] = v;
+  write(p: number, k: number, v: number): void {
+    this.u8[p + k] = v;
   }
 
   view(): Uint8Array {
@@ -59,14 +57,10 @@ class Sol implements Contender {
   stats(): Record<string, number> {
     return { top: this.top, bufferBytes: this.limit };
   }
-
-  teardown(): void {}
 }
 
 export function create(opts: ContenderOptions): Contender {
-  // Worst case: every class's free list holds ws blocks at some point.
-  let classBytes = 0;
-  for (let c = 1; c <= MAX_CLASS; c++) classBytes += c << 4;
-  const bytes = Math.min(2 ** 31 - 2 ** 20, 16 + opts.ws * classBytes + 65536);
-  return new Sol(bytes - (bytes & 15));
+  // Blocks never move between classes, so a class can hold its own worst case: size the buffer
+  // generously; pages it never touches are never committed.
+  return new Sol(Math.min(2 ** 30, Math.max(1 << 24, opts.liveBytes * 16)), opts.maxSize);
 }

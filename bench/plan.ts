@@ -1,0 +1,109 @@
+// What `hakmem bench` runs: each workload at each worker count ("a case"), each contender in it
+// with its share of the work, or the reason it cannot run there.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { type ContenderChoice, contenderInfo } from "./contenders/index.ts";
+import { nativeBinary } from "./native.ts";
+import type { RunSpec, WorkloadName } from "./spec.ts";
+
+export interface PlanOptions {
+  readonly workloads: readonly WorkloadName[];
+  readonly contenders: readonly ContenderChoice[];
+  readonly quick: boolean;
+  /** Overrides of the defaults below. */
+  readonly cycles?: number;
+  readonly seconds?: number;
+  readonly workers?: readonly number[];
+  readonly ws?: number;
+  readonly seed?: number;
+  /** random-mixed: timed repetitions per process, the fastest counted (default 1). */
+  readonly repeat?: number;
+  readonly check?: boolean;
+}
+
+export interface PlannedRow {
+  readonly contender: ContenderChoice;
+  readonly spec?: RunSpec;
+  readonly skip?: string;
+}
+
+export interface PlannedCase {
+  readonly workload: WorkloadName;
+  readonly workers: number;
+  readonly title: string;
+  /** What one op is. */
+  readonly unit: string;
+  readonly params: Record<string, number>;
+  readonly rows: readonly PlannedRow[];
+}
+
+interface WorkloadDefaults {
+  readonly cycles: [full: number, quick: number];
+  readonly seconds: [full: number, quick: number];
+  readonly ws: number;
+  readonly seed: number;
+  readonly workers: (cores: number) => number[];
+  readonly unit: string;
+  readonly timed: boolean;
+}
+
+const DEFAULTS: Record<WorkloadName, WorkloadDefaults> = {
+  "random-mixed": { cycles: [20_000_000, 5_000_000], seconds: [0, 0], ws: 400, seed: 1, workers: () => [1], unit: "cycle (a free or a malloc + 1 write)", timed: false },
+  larson: { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 4141, workers: (n) => unique([1, n]), unit: "replacement (free + malloc + 2 writes)", timed: true },
+  mid: { cycles: [2_000_000, 500_000], seconds: [0, 0], ws: 256, seed: 1, workers: (n) => unique([1, n]), unit: "cycle, per worker summed", timed: false },
+  xmalloc: { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 1, workers: (n) => [Math.max(2, n)], unit: "block (malloc in one worker, free in another)", timed: true },
+};
+
+function unique(xs: number[]): number[] {
+  return [...new Set(xs)];
+}
+
+export function cores(): number {
+  return availableParallelism();
+}
+
+/** Built next to the bench bundles (scripts/build.mjs); this module is bundled into dist/cli.js. */
+const TLSF_WASM = fileURLToPath(new URL("./bench/tlsf.wasm", import.meta.url));
+
+function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, check: boolean): string | undefined {
+  const info = contenderInfo(c.id);
+  if (workers > 1 && !info.multiWorker) return "single-threaded: cannot share a heap between workers";
+  if (workload === "xmalloc" && !info.multiWorker) return "single-threaded: xmalloc frees in another worker";
+  if (check && (workload !== "random-mixed" || c.id === "native" || c.id === "gc" || c.id === "smo")) return "no checked mode here";
+  if (c.id === "tlsf" && !existsSync(TLSF_WASM)) return `${TLSF_WASM} was not built (assemblyscript not installed?)`;
+  if (c.id === "native") {
+    const bin = nativeBinary();
+    if ("reason" in bin) return bin.reason;
+  }
+  return undefined;
+}
+
+export function plan(o: PlanOptions): PlannedCase[] {
+  const cases: PlannedCase[] = [];
+  const q = o.quick ? 1 : 0;
+  for (const workload of o.workloads) {
+    const d = DEFAULTS[workload];
+    const cycles = o.cycles ?? d.cycles[q];
+    const seconds = o.seconds ?? d.seconds[q];
+    const ws = o.ws ?? d.ws;
+    const seed = o.seed ?? d.seed;
+    for (const workers of o.workers ?? d.workers(cores())) {
+      if (workload === "xmalloc" && workers < 2) continue;
+      if (workload === "random-mixed" && workers !== 1) continue;
+      const rows = o.contenders.map((c): PlannedRow => {
+        const skip = whyNot(c, workload, workers, o.check ?? false);
+        if (skip !== undefined) return { contender: c, skip };
+        const share = d.timed ? 0 : Math.max(1, Math.round(cycles / contenderInfo(c.id).slowdown));
+        const repeat = workload === "random-mixed" && o.repeat !== undefined && o.repeat > 1 ? { repeat: o.repeat } : {};
+        const spec: RunSpec = { workload, contender: c.id, options: c.options, workers, cycles: share, seconds, ws, seed, ...repeat, ...(o.check ? { check: true } : {}) };
+        return { contender: c, spec };
+      });
+      const params: Record<string, number> = d.timed ? { seconds, seed } : { cycles, ws, seed };
+      if (workload === "random-mixed" && o.repeat !== undefined && o.repeat > 1) params.repeat = o.repeat;
+      const what = workload === "random-mixed" ? `ws ${ws}` : `${workers} worker${workers === 1 ? "" : "s"}`;
+      cases.push({ workload, workers, title: `${workload}, ${what}`, unit: d.unit, params: { ...params, workers }, rows });
+    }
+  }
+  return cases;
+}

@@ -1,0 +1,38 @@
+// What one benchmark run is (passed to a fresh process as JSON) and what it reports back.
+
+export type WorkloadName = "random-mixed" | "larson" | "mid" | "xmalloc";
+export const WORKLOADS: readonly WorkloadName[] = ["random-mixed", "larson", "mid", "xmalloc"];
+
+export interface RunSpec {
+  readonly workload: WorkloadName;
+  /** Contender id: hakmem, sol, thing, tlsf, cheap, smo, gc, native. */
+  readonly contender: string;
+  /** Heap options (hakmem: profile). */
+  readonly options: Record<string, string>;
+  readonly workers: number;
+  /** random-mixed and mid: cycles per worker. */
+  readonly cycles: number;
+  /** larson and xmalloc: seconds of the timed phase. */
+  readonly seconds: number;
+  /** random-mixed and mid: slots per worker. */
+  readonly ws: number;
+  readonly seed: number;
+  /** random-mixed only: timed repetitions in the process (same contender, slots emptied between
+   *  them); the fastest counts, as interference on a shared machine only ever slows a run. */
+  readonly repeat?: number;
+  /** random-mixed only: the untimed full-block fill/verify loop instead of timing. */
+  readonly check?: boolean;
+}
+
+export interface RunResult {
+  readonly ops: number;
+  readonly seconds: number;
+  readonly opsPerSec: number;
+  /** Memory the allocator claimed at its high-water mark, where it exposes it. */
+  readonly peakFootprintBytes: number | null;
+  /** Peak resident set of the whole process. */
+  readonly rssBytes: number;
+  /** Problems found (check mode, stats not back to zero, checksum mismatch); empty = fine. */
+  readonly problems: readonly string[];
+  readonly extra: Record<string, number>;
+}

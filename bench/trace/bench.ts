@@ -1,0 +1,261 @@
+// Replays traces through each contender, each (trace, contender) in a fresh process, and builds
+// the table: hakmem's speed against the C library's, and its footprint against the trace's own
+// peak of live bytes. Used by `hakmem replay` and, through runReplayBench, `hakmem bench replay`.
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ProfileName } from "hakmem";
+import { traceName } from "./hkt.ts";
+import { nativeDriver, runNative } from "./native.ts";
+import type { HakmemRun } from "./run.ts";
+import { CHILD_SCRIPT, nodeArgs, PACKAGE_ROOT } from "./scripts.ts";
+
+const PROFILES: readonly string[] = ["fast", "balanced", "lean", "safe"];
+/** The bench's other contenders: their API (malloc/free) has no realloc, calloc or aligned allocation. */
+const CANNOT_REPLAY = new Set(["sol", "tlsf", "gc", "cheap", "thing", "smo"]);
+
+export interface ReplayBenchOptions {
+  /** A .hkt.gz / .hkt file or a directory of them (default: defaultTracesDir()). */
+  readonly traces?: string;
+  /** "hakmem[:profile]" and "native" replay; the bench's other contenders get a row saying why
+   *  they cannot. Default: hakmem:balanced, native. */
+  readonly vs?: readonly string[];
+  /** Replays per contender in its process, the fastest counted (default 3; 1 with verify or threads). */
+  readonly runs?: number;
+  /** Fill and check every block (hakmem only). */
+  readonly verify?: boolean;
+  /** One worker per trace thread (hakmem only). */
+  readonly threads?: boolean;
+  /** Called before each (trace, contender) starts: what it is, how many are done, of how many. */
+  readonly progress?: (what: string, done: number, total: number) => void;
+}
+
+export interface ReplayRow {
+  readonly trace: string;
+  readonly contender: string;
+  readonly status: "ok" | "failed" | "skipped";
+  /** Why it failed or was skipped. */
+  readonly reason?: string;
+  readonly records?: number;
+  /** Each run's replay seconds; opsPerSec is of the fastest, firstRunOpsPerSec of the first. */
+  readonly seconds?: readonly number[];
+  readonly opsPerSec?: number;
+  readonly firstRunOpsPerSec?: number;
+  /** opsPerSec / native's on the same trace. */
+  readonly vsNative?: number;
+  readonly maxRssBytes?: number;
+  /** hakmem only: the full result of its process. */
+  readonly hakmem?: HakmemRun;
+}
+
+export interface ReplayBenchResult {
+  readonly date: string;
+  readonly node: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly traces: string;
+  readonly mode: string;
+  readonly runs: number;
+  readonly rows: ReplayRow[];
+  readonly notes: string[];
+  /** No row failed. */
+  readonly ok: boolean;
+}
+
+export class ReplayUsageError extends Error {}
+
+/** ../shared/traces beside the package (the repository), or beside the working directory. */
+export function defaultTracesDir(): string | undefined {
+  for (const d of [fileURLToPath(new URL("../shared/traces", PACKAGE_ROOT)), resolve("../shared/traces")]) if (existsSync(d)) return d;
+  return undefined;
+}
+
+/** The trace files at `path`: the file itself, or a directory's *.hkt.gz and *.hkt, sorted. */
+export function traceFiles(path: string): string[] {
+  if (!existsSync(path)) throw new ReplayUsageError(`${path}: no such file or directory`);
+  if (!statSync(path).isDirectory()) return [path];
+  const files = readdirSync(path)
+    .filter((f) => f.endsWith(".hkt.gz") || f.endsWith(".hkt"))
+    .sort()
+    .map((f) => join(path, f));
+  if (files.length === 0) throw new ReplayUsageError(`${path}: no .hkt.gz or .hkt traces in this directory`);
+  return files;
+}
+
+interface Choice {
+  readonly name: string;
+  readonly profile?: ProfileName;
+  readonly cannot?: string;
+}
+
+function parseContender(text: string): Choice {
+  const [id, profile, ...rest] = text.trim().split(":");
+  if (id === "hakmem" && rest.length === 0) {
+    const p = profile || "balanced";
+    if (!PROFILES.includes(p)) throw new ReplayUsageError(`unknown hakmem profile "${p}" (${PROFILES.join(", ")})`);
+    return { name: `hakmem:${p}`, profile: p as ProfileName };
+  }
+  if (profile === undefined && id === "native") return { name: id };
+  if (profile === undefined && CANNOT_REPLAY.has(id)) return { name: id, cannot: "its API has no realloc, calloc or aligned allocation, which the traces use" };
+  throw new ReplayUsageError(`unknown contender "${text}" for replay: hakmem, hakmem:fast, hakmem:lean, hakmem:safe, native`);
+}
+
+/** Replays every trace through every contender; see ReplayBenchOptions. */
+export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<ReplayBenchResult> {
+  const dir = opts.traces ?? defaultTracesDir();
+  if (dir === undefined) throw new ReplayUsageError("no traces directory: ../shared/traces does not exist here; pass one");
+  const files = traceFiles(dir);
+  const choices = [...new Map((opts.vs ?? ["hakmem", "native"]).map(parseContender).map((c) => [c.name, c])).values()];
+  if (choices.length === 0) throw new ReplayUsageError("no contenders");
+  const verify = opts.verify ?? false;
+  const threads = opts.threads ?? false;
+  const runs = opts.runs ?? (verify || threads ? 1 : 3);
+  if (!Number.isSafeInteger(runs) || runs < 1 || runs > 100) throw new ReplayUsageError(`runs must be an integer from 1 to 100, got ${runs}`);
+  const timed = !verify && !threads;
+  const notes: string[] = [];
+  const native = choices.some((c) => c.name === "native") && timed ? await nativeDriver() : undefined;
+  notes.push("max RSS is the whole replay process, the decoded trace (16 bytes per record) included");
+  if (threads) notes.push("--threads is a correctness mode: records run one at a time in recorded order, handed from worker to worker, so its speed includes the hand-offs");
+  else if (verify) notes.push("--verify fills and checks every block: its speed is not comparable with timed runs");
+
+  const rows: ReplayRow[] = [];
+  const total = files.length * choices.length;
+  const show = (what: string): void => opts.progress?.(what, rows.length + mine.length, total);
+  let mine: ReplayRow[] = [];
+  for (const file of files) {
+    const trace = traceName(file);
+    mine = [];
+    let formatError: string | undefined;
+    for (const c of choices) {
+      if (c.cannot !== undefined) {
+        mine.push({ trace, contender: c.name, status: "skipped", reason: c.cannot });
+      } else if (c.profile !== undefined) {
+        show(`${trace}: hakmem ${c.profile}${threads ? ", one worker per trace thread" : ""}${verify ? ", verifying" : ""}`);
+        const r = await runChild(file, c.profile, verify, threads, runs);
+        if ("error" in r) {
+          if (r.format) formatError = r.error;
+          mine.push({ trace, contender: c.name, status: "failed", reason: r.error });
+        } else {
+          mine.push({
+            trace,
+            contender: c.name,
+            status: "ok",
+            records: r.records,
+            seconds: r.seconds,
+            opsPerSec: r.opsPerSec,
+            firstRunOpsPerSec: r.records / r.seconds[0],
+            maxRssBytes: r.maxRssBytes,
+            hakmem: r,
+          });
+        }
+      } else if (!timed) {
+        mine.push({ trace, contender: c.name, status: "skipped", reason: "timed mode only (without --verify and --threads)" });
+      } else if (native === undefined || "skipped" in native) {
+        mine.push({ trace, contender: c.name, status: "skipped", reason: native?.skipped ?? "no driver" });
+      } else if (formatError !== undefined) {
+        mine.push({ trace, contender: c.name, status: "skipped", reason: "the trace is malformed" });
+      } else {
+        show(`${trace}: native (C library malloc)`);
+        try {
+          const n = await runNative(native.path, file, runs);
+          mine.push({
+            trace,
+            contender: c.name,
+            status: "ok",
+            records: n.records,
+            seconds: n.seconds,
+            opsPerSec: n.records / Math.min(...n.seconds),
+            firstRunOpsPerSec: n.records / n.seconds[0],
+            maxRssBytes: n.maxRssBytes,
+          });
+        } catch (e) {
+          mine.push({ trace, contender: c.name, status: "failed", reason: (e as Error).message });
+        }
+      }
+    }
+    const nat = mine.find((r) => r.contender === "native" && r.status === "ok")?.opsPerSec;
+    for (const r of mine) rows.push(nat !== undefined && r.opsPerSec !== undefined ? { ...r, vsNative: r.opsPerSec / nat } : r);
+  }
+  const cpu = cpus();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpu[0]?.model ?? "unknown",
+    cores: cpu.length,
+    traces: dir,
+    mode: threads ? (verify ? "threads, verified" : "threads") : verify ? "verified" : "timed",
+    runs,
+    rows,
+    notes,
+    ok: rows.every((r) => r.status !== "failed"),
+  };
+}
+
+type ChildResult = HakmemRun | { error: string; format?: boolean; record?: number; blockId?: number };
+
+/** Runs bench/trace/child.ts in a fresh Node process and reads its JSON line. */
+function runChild(file: string, profile: ProfileName, verify: boolean, threads: boolean, runs: number): Promise<ChildResult> {
+  const args = [...nodeArgs(CHILD_SCRIPT), file, "--profile", profile, "--runs", String(runs)];
+  if (verify) args.push("--verify");
+  if (threads) args.push("--threads");
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+    child.on("error", (e) => resolvePromise({ error: `could not start node: ${e.message}` }));
+    child.on("close", (code, signal) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      try {
+        resolvePromise(JSON.parse(line) as ChildResult);
+      } catch {
+        resolvePromise({ error: `the replay process ended (${signal ?? `code ${code}`}) without a result${err.trim() ? `: ${err.trim()}` : ""}` });
+      }
+    });
+  });
+}
+
+const MiB = 2 ** 20;
+
+/** The result as a text table, with notes and every failure in full below it. */
+export function formatReplayTable(r: ReplayBenchResult): string {
+  const lines = [
+    `replay (${r.mode}; ${r.mode === "timed" ? `fastest of ${r.runs} run${r.runs === 1 ? "" : "s"} per fresh process; decoding not timed` : `${r.runs} run${r.runs === 1 ? "" : "s"}`}) — ${r.traces}`,
+    `${r.date.slice(0, 10)}, node ${r.node}, ${r.cpu} × ${r.cores}`,
+    "",
+  ];
+  const head = ["trace", "contender", "records", "M ops/s", "1st run", "× native", "peak live MiB", "peak footprint MiB", "ratio", "end live blocks (trace)", "max RSS MiB", "status"];
+  const table = [head];
+  const f = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(digits));
+  for (const row of r.rows) {
+    const h = row.hakmem;
+    table.push([
+      row.trace,
+      row.contender,
+      row.records?.toLocaleString("en-US") ?? "—",
+      f(row.opsPerSec && row.opsPerSec / 1e6, 1),
+      f(row.firstRunOpsPerSec && row.firstRunOpsPerSec / 1e6, 1),
+      f(row.vsNative, 2),
+      f(h && h.peakLiveBytes / MiB, 2),
+      f(h && h.peakFootprintBytes / MiB, 2),
+      f(h?.footprintRatio, 3),
+      h ? `${h.liveBlocks} (${h.liveAtEndBlocks})` : "—",
+      f(row.maxRssBytes && row.maxRssBytes / MiB, 0),
+      row.status === "ok" ? "ok" : row.status === "skipped" ? "skipped" : "FAILED",
+    ]);
+  }
+  const w = head.map((_, i) => Math.max(...table.map((t) => t[i].length)));
+  table.forEach((t, i) => {
+    lines.push(t.map((c, k) => (k < 2 ? c.padEnd(w[k]) : c.padStart(w[k]))).join("  ").trimEnd());
+    if (i === 0) lines.push(w.map((x) => "-".repeat(x)).join("  "));
+  });
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  const skipped = new Map<string, string>();
+  for (const row of r.rows) if (row.status === "skipped" && row.reason !== undefined) skipped.set(`${row.contender}: ${row.reason}`, "");
+  for (const s of skipped.keys()) lines.push(`skipped: ${s}`);
+  for (const row of r.rows) if (row.status === "failed") lines.push(`FAILED ${row.contender}: ${row.reason}`);
+  return lines.join("\n");
+}

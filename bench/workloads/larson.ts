@@ -1,0 +1,146 @@
+// larson (mimalloc-bench's `larson 5 8 1000 5000 100 4141 N`, the seconds scaled by a flag): the
+// main thread allocates workers × 5000 blocks of 8–999 B, shuffles them and does 4 × that many
+// random replacements; each worker owns a slice of 5000 slots and does 100 × 5000 iterations of
+// "free a random slot, allocate a new random size, write two bytes", then hands its slots to a
+// successor (hakmem: detach, then a new handle attaches in the same worker), until the main thread
+// sets the stop flag. Reports replacements per second. Blocks freed by a worker mostly come from
+// another thread (the main thread or a predecessor): remote frees.
+import type { Contender, ContenderModule, ContenderOptions } from "../contender.ts";
+import type { RunSpec } from "../spec.ts";
+import { below } from "../tables.ts";
+import { now, runTeam, STOP } from "../team.ts";
+import type { Measurement, Member, Workload } from "./workload.ts";
+
+export const MIN_SIZE = 8;
+export const MAX_SIZE = 1000;
+const RANGE = MAX_SIZE - MIN_SIZE;
+export const CHUNKS = 5000;
+export const ROUNDS = 100;
+const GOLDEN = 0x9e3779b9 | 0;
+
+/** splitmix32's output for state s (the state advances by GOLDEN per draw; see tables.ts). */
+function mix(s: number): number {
+  let z = s;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+function allocate(a: Contender, size: number): number {
+  const p = a.malloc(size);
+  if (p === 0) throw new Error(`malloc(${size}) returned 0`);
+  a.write(p, 0, 97);
+  a.write(p, 1, 98);
+  return p;
+}
+
+/** The main thread's setup: fill, shuffle, 4 × n replacements. */
+function setup(a: Contender, slots: Int32Array, seed: number): void {
+  const n = slots.length;
+  let s = seed | 0;
+  for (let i = 0; i < n; i++) slots[i] = allocate(a, MIN_SIZE + below(mix((s = (s + GOLDEN) | 0)), RANGE));
+  for (let i = 0; i < n; i++) {
+    const v = below(mix((s = (s + GOLDEN) | 0)), n);
+    const t = slots[i];
+    slots[i] = slots[v];
+    slots[v] = t;
+  }
+  for (let i = 4 * n; i > 0; i--) {
+    const v = below(mix((s = (s + GOLDEN) | 0)), n);
+    a.free(slots[v]);
+    slots[v] = allocate(a, MIN_SIZE + below(mix((s = (s + GOLDEN) | 0)), RANGE));
+  }
+}
+
+/**
+ * One thread's life: up to ROUNDS × CHUNKS replacements in slots [lo, lo + CHUNKS), polling
+ * `stopped` every 64. rng[0] is the splitmix state, kept across successors. Returns the count.
+ */
+function exercise(a: Contender, slots: Int32Array, lo: number, rng: Int32Array, stopped: () => boolean): number {
+  let s = rng[0];
+  const iterations = ROUNDS * CHUNKS;
+  let i = 0;
+  for (; i < iterations; i++) {
+    if ((i & 63) === 0 && stopped()) break;
+    const v = lo + below(mix((s = (s + GOLDEN) | 0)), CHUNKS);
+    a.free(slots[v]);
+    slots[v] = allocate(a, MIN_SIZE + below(mix((s = (s + GOLDEN) | 0)), RANGE));
+  }
+  rng[0] = s;
+  return i;
+}
+
+function freeSlice(a: Contender, slots: Int32Array, lo: number): void {
+  for (let v = lo; v < lo + CHUNKS; v++) {
+    a.free(slots[v]);
+    slots[v] = 0;
+  }
+}
+
+function options(spec: RunSpec): ContenderOptions {
+  return { liveBytes: spec.workers * CHUNKS * MAX_SIZE, maxSize: MAX_SIZE, options: spec.options };
+}
+
+async function run(spec: RunSpec, mod: ContenderModule): Promise<Measurement> {
+  const a = await mod.create(options(spec));
+  const n = spec.workers * CHUNKS;
+  const team = mod.attach !== undefined;
+  const slots = new Int32Array(team ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
+  setup(a, slots, spec.seed);
+  let ops = 0;
+  let start: number;
+  let end: number;
+  let successors = 0;
+  if (!team) {
+    // A single-threaded allocator: its one larson thread runs right here.
+    if (spec.workers !== 1) throw new Error("a single-threaded contender runs larson with 1 worker only");
+    start = now();
+    const deadline = start + spec.seconds * 1000;
+    const stopped = (): boolean => now() >= deadline;
+    const rng = Int32Array.of(spec.seed + 1);
+    while (!stopped()) ops += exercise(a, slots, 0, rng, stopped);
+    end = now();
+    freeSlice(a, slots, 0);
+  } else {
+    const run = await runTeam(spec.workers, mod.share!(a), spec, () => slots, spec.seconds);
+    for (const m of run.members) {
+      ops += m.ops;
+      successors += m.extra?.successors ?? 0;
+    }
+    start = run.start;
+    end = run.end;
+  }
+  const peakFootprintBytes = a.peakFootprint();
+  const stats = a.stats();
+  const problems = "liveBlocks" in stats && stats.liveBlocks !== 0 ? [`liveBlocks is ${stats.liveBlocks} after every block was freed`] : [];
+  return { ops, seconds: (end - start) / 1000, peakFootprintBytes, problems, extra: { successors } };
+}
+
+async function member(m: Member): Promise<{ ops: number; end: number; extra: Record<string, number> }> {
+  const { data, mod } = m;
+  const slots = data.extra as Int32Array;
+  const lo = data.index * CHUNKS;
+  const control = data.control;
+  const stopped = (): boolean => Atomics.load(control, STOP) !== 0;
+  const rng = Int32Array.of(m.spec.seed + 1 + data.index);
+  let a = m.a;
+  let ops = 0;
+  let successors = 0;
+  m.ready();
+  for (;;) {
+    ops += exercise(a, slots, lo, rng, stopped);
+    if (stopped()) break;
+    if (mod.detach !== undefined) {
+      // This thread exits; its successor is a fresh handle in the same worker.
+      mod.detach(a);
+      a = await mod.attach!(data.shared, m.options);
+      successors++;
+    }
+  }
+  const end = now();
+  freeSlice(a, slots, lo);
+  mod.detach?.(a);
+  return { ops, end, extra: { successors } };
+}
+
+export const larson: Workload = { options, run, member };

@@ -1,0 +1,115 @@
+// `hakmem bench`: every workload against every contender, each run in a fresh process,
+// interleaved; a table on stdout (or JSON), optional results.{json,md} and chart.svg.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_CONTENDERS, parseContender } from "../bench/contenders/index.ts";
+import { execute } from "../bench/execute.ts";
+import { plan } from "../bench/plan.ts";
+import { markdownReport, textReport } from "../bench/report.ts";
+import { WORKLOADS, type WorkloadName } from "../bench/spec.ts";
+import { svgChart } from "../bench/svg.ts";
+import { machine } from "./machine.ts";
+import { main as replay } from "./replay.ts";
+import { integer, parse, positiveInt, positiveNumber, UsageError } from "./usage.ts";
+
+export const HELP = `usage: hakmem bench [workload…] [options]
+
+workloads (default: ${WORKLOADS.join(" ")}):
+  random-mixed  bench_random_mixed: 20,000,000 cycles over ws 400 slots, 16–1024 B, seed 1
+  larson        mimalloc-bench larson (8–1000 B, 5000 chunks/worker, 100 rounds, seed 4141)
+                with 1 worker and with as many as there are cores; timed
+  mid           8–32 KiB churn, 2,000,000 cycles per worker, ws 256; 1 and all cores
+  xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
+  replay        real-program traces (the same as 'hakmem replay')
+
+options:
+  --runs N        runs per contender, each in a fresh process, interleaved (default 5; --quick 3)
+  --vs LIST       contenders, comma-separated (default ${DEFAULT_CONTENDERS.join(",")});
+                  hakmem:fast / hakmem:lean / hakmem:safe for other profiles
+  --quick         shorter runs: 5,000,000 random-mixed cycles, 500,000 mid cycles, 0.5 s timed
+  --cycles N      cycles for random-mixed and mid (per worker); slow peers run fewer
+  --seconds S     duration of larson and xmalloc (default 2)
+  --workers LIST  worker counts, comma-separated (default 1 and the core count)
+  --ws N          slots per worker for random-mixed and mid (default 400 and 256)
+  --seed N        seed of the random tables
+  --repeat K      random-mixed: K timed repetitions per process, the fastest counted (default 1)
+  --check         random-mixed only: fill and verify every block instead of timing
+  --json          print the results as JSON instead of the table
+  --out DIR       also write DIR/results.json, DIR/results.md and DIR/chart.svg
+  -h, --help      this help
+
+Each contender runs in its own process: hakmem (from dist/), the speed-of-light size-class
+list, glibc malloc (native/bench.c, compiled with cc), AssemblyScript TLSF, new Uint8Array,
+@libmedia/cheap, @thi.ng/malloc, @daneren2005/shared-memory-objects. One that cannot run a
+workload shows "—" and why. Progress goes to stderr when it is a terminal.`;
+
+const OPTIONS = {
+  runs: { type: "string" },
+  vs: { type: "string" },
+  quick: { type: "boolean" },
+  cycles: { type: "string" },
+  seconds: { type: "string" },
+  workers: { type: "string" },
+  ws: { type: "string" },
+  seed: { type: "string" },
+  repeat: { type: "string" },
+  check: { type: "boolean" },
+  json: { type: "boolean" },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function list(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "replay") return replay(argv.slice(1));
+  const { values: v, positionals } = parse(argv, OPTIONS, true);
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  for (const w of positionals) {
+    if (w === "replay") throw new UsageError("replay runs on its own: 'hakmem bench replay [options]'");
+    if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${WORKLOADS.join(", ")} or replay`);
+  }
+  const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
+  let contenders;
+  try {
+    contenders = list(v.vs ?? DEFAULT_CONTENDERS.join(",")).map(parseContender);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (contenders.length === 0) throw new UsageError("--vs names no contender");
+  const quick = v.quick ?? false;
+  const workers = v.workers === undefined ? undefined : list(v.workers).map((w) => positiveInt("workers", w)!);
+  const runs = positiveInt("runs", v.runs) ?? (quick ? 3 : 5);
+  const cases = plan({
+    workloads,
+    contenders: [...new Map(contenders.map((c) => [c.name, c])).values()],
+    quick,
+    cycles: positiveInt("cycles", v.cycles),
+    seconds: positiveNumber("seconds", v.seconds),
+    workers,
+    ws: positiveInt("ws", v.ws),
+    seed: integer("seed", v.seed),
+    repeat: positiveInt("repeat", v.repeat),
+    check: v.check,
+  });
+  if (cases.length === 0) throw new UsageError("nothing to run: no workload accepts those worker counts");
+  const results = await execute(cases, v.check ? 1 : runs);
+  const m = machine(contenders.some((c) => c.id === "native"));
+  const command = `hakmem bench ${argv.join(" ")}`.trim();
+  const doc = { tool: "hakmem bench", command, machine: m, runs, cases: results };
+  if (v.json) console.log(JSON.stringify(doc, null, 2));
+  else console.log(textReport(results, m));
+  if (v.out !== undefined) {
+    mkdirSync(v.out, { recursive: true });
+    writeFileSync(join(v.out, "results.json"), `${JSON.stringify(doc, null, 2)}\n`);
+    writeFileSync(join(v.out, "results.md"), markdownReport(results, m, command));
+    writeFileSync(join(v.out, "chart.svg"), svgChart(results, `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node}`));
+    if (!v.json) console.log(`\nwrote ${join(v.out, "results.json")}, results.md and chart.svg`);
+  }
+  return results.some((c) => c.rows.some((r) => r.status === "failed")) ? 1 : 0;
+}

@@ -1,0 +1,82 @@
+// The `hakmem` command end to end, from the built bundle (npm test builds first): help and usage
+// errors, `bench --quick --json` on tiny counts (every contender ran or says why not), and `ab`.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../bin/hakmem.mjs", import.meta.url));
+
+function hakmem(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("hakmem CLI", () => {
+  it("prints help for itself and for each command", () => {
+    const top = hakmem("--help");
+    assert.equal(top.code, 0);
+    for (const c of ["bench", "ab", "replay", "soak"]) assert.match(top.stdout, new RegExp(`\\b${c}\\b`));
+    for (const c of ["bench", "ab"]) {
+      const r = hakmem(c, "--help");
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`usage: hakmem ${c}`));
+    }
+  });
+
+  it("rejects unknown commands, flags, workloads and contenders with exit code 2", () => {
+    for (const args of [["frobnicate"], ["bench", "--frob"], ["bench", "nope"], ["bench", "--vs", "nope"], ["bench", "--runs", "0"], ["ab", "--a", "profile=balanced"], ["ab", "--a", "profile=quick", "--b", "profile=fast"]]) {
+      const r = hakmem(...args);
+      assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}, ${r.stderr}`);
+      assert.match(r.stderr, /^hakmem.*: .+\nRun 'hakmem .*--help' for usage\./, args.join(" "));
+      assert.equal(r.stdout, "");
+    }
+  });
+
+  it("bench --quick --json: every contender in every case ran or says why not", () => {
+    const r = hakmem("bench", "--quick", "--json", "--runs", "1", "--cycles", "20000", "--seconds", "0.1");
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      machine: { cpu: string; cores: number; node: string };
+      cases: {
+        workload: string;
+        workers: number;
+        title: string;
+        base: string | null;
+        rows: { contender: string; status: string; reason?: string; runs: unknown[]; opsPerSec?: { median: number; min: number; max: number; cv: number } }[];
+      }[];
+    };
+    assert.equal(typeof doc.machine.cpu, "string");
+    assert.deepEqual([...new Set(doc.cases.map((c) => c.workload))], ["random-mixed", "larson", "mid", "xmalloc"]);
+    const contenders = ["hakmem:balanced", "sol", "native", "tlsf", "gc", "cheap", "thing", "smo"];
+    for (const c of doc.cases) {
+      assert.deepEqual(c.rows.map((row) => row.contender), contenders, c.title);
+      for (const row of c.rows) {
+        const where = `${c.title} / ${row.contender}`;
+        assert.ok(["ok", "skipped", "failed"].includes(row.status), where);
+        if (row.status === "ok") {
+          assert.ok(row.opsPerSec !== undefined && row.opsPerSec.median > 0, where);
+          assert.equal(row.runs.length, 1, where);
+        } else {
+          assert.ok(typeof row.reason === "string" && row.reason.length > 0, `${where}: ${row.status} without a reason`);
+        }
+      }
+      // Single-threaded peers can only run 1-worker cases; hakmem runs everything.
+      if (c.workers > 1) for (const id of ["sol", "tlsf", "gc", "thing"]) assert.equal(c.rows.find((row) => row.contender === id)!.status, "skipped");
+      const hakmemRow = c.rows[0];
+      assert.equal(hakmemRow.status, "ok", `${c.title}: hakmem ${hakmemRow.reason ?? ""}`);
+      assert.equal(c.base, "hakmem:balanced");
+    }
+    assert.equal(r.code, doc.cases.some((c) => c.rows.some((row) => row.status === "failed")) ? 1 : 0);
+  });
+
+  it("ab: paired runs, a bootstrap interval and a verdict", () => {
+    const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=balanced", "--runs", "3", "--cycles", "200000", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { a: { opsPerSec: number[] }; b: { opsPerSec: number[] }; medianDelta: number; ci: [number, number]; verdict: string };
+    assert.equal(doc.a.opsPerSec.length, 3);
+    assert.equal(doc.b.opsPerSec.length, 3);
+    assert.ok(doc.ci[0] <= doc.medianDelta && doc.medianDelta <= doc.ci[1]);
+    assert.ok(["GO", "NEUTRAL", "NO-GO", "INCONCLUSIVE"].includes(doc.verdict));
+  });
+});
