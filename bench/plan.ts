@@ -19,6 +19,8 @@ export interface PlanOptions {
   readonly seed?: number;
   /** random-mixed: timed repetitions per process, the fastest counted (default 1). */
   readonly repeat?: number;
+  /** random-mixed: "cpu" times by the process's CPU time (default "wall"). */
+  readonly clock?: "wall" | "cpu";
   readonly check?: boolean;
 }
 
@@ -95,13 +97,13 @@ export function plan(o: PlanOptions): PlannedCase[] {
         const skip = whyNot(c, workload, workers, o.check ?? false);
         if (skip !== undefined) return { contender: c, skip };
         const share = d.timed ? 0 : Math.max(1, Math.round(cycles / contenderInfo(c.id).slowdown));
-        const repeat = workload === "random-mixed" && o.repeat !== undefined && o.repeat > 1 ? { repeat: o.repeat } : {};
-        const spec: RunSpec = { workload, contender: c.id, options: c.options, workers, cycles: share, seconds, ws, seed, ...repeat, ...(o.check ? { check: true } : {}) };
+        const only = workload === "random-mixed" ? { ...(o.repeat !== undefined && o.repeat > 1 ? { repeat: o.repeat } : {}), ...(o.clock === "cpu" ? { clock: o.clock } : {}) } : {};
+        const spec: RunSpec = { workload, contender: c.id, options: c.options, workers, cycles: share, seconds, ws, seed, ...only, ...(o.check ? { check: true } : {}) };
         return { contender: c, spec };
       });
       const params: Record<string, number> = d.timed ? { seconds, seed } : { cycles, ws, seed };
       if (workload === "random-mixed" && o.repeat !== undefined && o.repeat > 1) params.repeat = o.repeat;
-      const what = workload === "random-mixed" ? `ws ${ws}` : `${workers} worker${workers === 1 ? "" : "s"}`;
+      const what = workload === "random-mixed" ? `ws ${ws}${o.clock === "cpu" ? ", CPU time" : ""}` : `${workers} worker${workers === 1 ? "" : "s"}`;
       cases.push({ workload, workers, title: `${workload}, ${what}`, unit: d.unit, params: { ...params, workers }, rows });
     }
   }

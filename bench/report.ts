@@ -72,7 +72,7 @@ export function markdownReport(results: readonly CaseResult[], m: Machine, comma
     `Command: \`${command}\``,
   ];
   for (const c of results) {
-    out.push("", `## ${c.title}`, "", `One op = one ${c.unit}. ${Object.entries(c.params).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
+    out.push("", `## ${c.title}`, "", `One op = one ${c.unit}. ${Object.entries(c.params).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}.`, "");
     out.push(`| ${HEADER.join(" | ")} |`, `|${HEADER.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
     for (const r of c.rows) out.push(`| ${(cells(r) ?? [r.label, why(r), "", "", "", "", "", ""]).map((x) => x.replaceAll("|", "\\|")).join(" | ")} |`);
     const notes = footnotes(c);

@@ -17,7 +17,7 @@ export function runOnce(spec: RunSpec, env: Record<string, string> = {}): Promis
     const bin = nativeBinary();
     if ("reason" in bin) return Promise.resolve({ error: bin.reason });
     command = bin.path;
-    args = [spec.workload, spec.workers, spec.cycles, spec.seconds, spec.ws, spec.seed, spec.repeat ?? 1].map(String);
+    args = [spec.workload, spec.workers, spec.cycles, spec.seconds, spec.ws, spec.seed, spec.repeat ?? 1, spec.clock ?? "wall"].map(String);
   } else {
     command = process.execPath;
     args = [PROCESS, JSON.stringify(spec)];

@@ -20,6 +20,9 @@ export interface RunSpec {
   /** random-mixed only: timed repetitions in the process (same contender, slots emptied between
    *  them); the fastest counts, as interference on a shared machine only ever slows a run. */
   readonly repeat?: number;
+  /** random-mixed only: time by the wall clock (default) or by the process's CPU time, which a
+   *  busy machine's descheduling does not inflate. */
+  readonly clock?: "wall" | "cpu";
   /** random-mixed only: the untimed full-block fill/verify loop instead of timing. */
   readonly check?: boolean;
 }

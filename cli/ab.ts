@@ -8,7 +8,7 @@ import { WORKLOADS, type RunSpec, type WorkloadName } from "../bench/spec.ts";
 import { summarize } from "../bench/stats.ts";
 import { analyzeAb, THRESHOLD } from "../bench/verdict.ts";
 import { machine } from "./machine.ts";
-import { integer, parse, positiveInt, positiveNumber, UsageError } from "./usage.ts";
+import { clockOption, integer, parse, positiveInt, positiveNumber, UsageError } from "./usage.ts";
 
 export const HELP = `usage: hakmem ab --a CONFIG --b CONFIG [options]
 
@@ -22,6 +22,8 @@ options:
   --runs N                 pairs (default 10)
   --repeat K               random-mixed: timed repetitions per process, the fastest counted
                            (default 3: a run on a shared machine is only ever slowed down)
+  --clock C                random-mixed: cpu (default: the process's CPU time, which other
+                           programs' load does not inflate) or wall
   --cycles N, --seconds S, --workers N, --ws N, --seed N   as for 'hakmem bench'
   --quick                  the shorter runs of 'hakmem bench --quick'
   --json                   print the result as JSON
@@ -42,6 +44,7 @@ const OPTIONS = {
   ws: { type: "string" },
   seed: { type: "string" },
   repeat: { type: "string" },
+  clock: { type: "string" },
   quick: { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -102,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     ws: positiveInt("ws", v.ws),
     seed: integer("seed", v.seed),
     repeat: positiveInt("repeat", v.repeat) ?? 3,
+    clock: clockOption(v.clock) ?? "cpu",
   });
   if (planned === undefined) throw new UsageError(`${workload} cannot run with ${workers} worker(s)`);
   const base = planned.rows[0].spec!;

@@ -10,7 +10,7 @@ import { WORKLOADS, type WorkloadName } from "../bench/spec.ts";
 import { svgChart } from "../bench/svg.ts";
 import { machine } from "./machine.ts";
 import { main as replay } from "./replay.ts";
-import { integer, parse, positiveInt, positiveNumber, UsageError } from "./usage.ts";
+import { clockOption, integer, parse, positiveInt, positiveNumber, UsageError } from "./usage.ts";
 
 export const HELP = `usage: hakmem bench [workload…] [options]
 
@@ -33,6 +33,8 @@ options:
   --ws N          slots per worker for random-mixed and mid (default 400 and 256)
   --seed N        seed of the random tables
   --repeat K      random-mixed: K timed repetitions per process, the fastest counted (default 1)
+  --clock C       random-mixed: wall (default) or cpu (the process's CPU time, which another
+                  program's load on a shared machine does not inflate)
   --check         random-mixed only: fill and verify every block instead of timing
   --json          print the results as JSON instead of the table
   --out DIR       also write DIR/results.json, DIR/results.md and DIR/chart.svg
@@ -53,6 +55,7 @@ const OPTIONS = {
   ws: { type: "string" },
   seed: { type: "string" },
   repeat: { type: "string" },
+  clock: { type: "string" },
   check: { type: "boolean" },
   json: { type: "boolean" },
   out: { type: "string" },
@@ -95,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     ws: positiveInt("ws", v.ws),
     seed: integer("seed", v.seed),
     repeat: positiveInt("repeat", v.repeat),
+    clock: clockOption(v.clock),
     check: v.check,
   });
   if (cases.length === 0) throw new UsageError("nothing to run: no workload accepts those worker counts");

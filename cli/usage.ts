@@ -36,3 +36,8 @@ export function integer(name: string, text: string | undefined): number | undefi
   if (!Number.isSafeInteger(n)) throw new UsageError(`--${name} must be an integer, got "${text}"`);
   return n;
 }
+
+export function clockOption(text: string | undefined): "wall" | "cpu" | undefined {
+  if (text === undefined || text === "wall" || text === "cpu") return text;
+  throw new UsageError(`--clock must be wall or cpu, got "${text}"`);
+}

@@ -76,3 +76,29 @@ function growTo(backing: Backing, current: number, target: number): boolean {
   }
   return bufferOf(backing).byteLength >= target;
 }
+
+// TypedArray.prototype.fill on shared memory is many times slower than on an ArrayBuffer in
+// Node 20 (about 1.2 µs for 4 KiB against 80 ns), while copies stay fast. Large fills therefore
+// write a little and copy it.
+const FILL_DIRECT = 64;
+let zeros = new Uint8Array(0);
+
+/** Sets bytes [at, at + n) of u8 to 0. */
+export function zeroBytes(u8: Uint8Array, at: number, n: number): void {
+  if (n <= FILL_DIRECT) {
+    u8.fill(0, at, at + n);
+    return;
+  }
+  if (zeros.length < Math.min(n, 1 << 16)) zeros = new Uint8Array(Math.min(Math.max(n, 4096), 1 << 16));
+  for (let done = 0; done < n; done += zeros.length) {
+    const chunk = Math.min(zeros.length, n - done);
+    u8.set(chunk === zeros.length ? zeros : zeros.subarray(0, chunk), at + done);
+  }
+}
+
+/** Sets bytes [at, at + n) of u8 to `value`: a few directly, the rest by doubling copies. */
+export function fillBytes(u8: Uint8Array, value: number, at: number, n: number): void {
+  const first = Math.min(n, FILL_DIRECT);
+  u8.fill(value, at, at + first);
+  for (let done = first; done < n; done *= 2) u8.copyWithin(at + done, at, at + Math.min(done, n - done));
+}

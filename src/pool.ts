@@ -11,6 +11,7 @@
 import { C_GROW, C_SPAN_ALLOC, C_SPAN_FREE } from "./counters.ts";
 import type { Heap } from "./heap.ts";
 import { OBSERVE } from "./flags.ts";
+import { zeroBytes } from "./memory.ts";
 import {
   BIN_MASK_WORDS,
   DIR_WORD,
@@ -342,7 +343,7 @@ function missingMetas(i32: Int32Array, from: number, to: number): number {
 /** Makes pages [page, page + n) the META run that new segment metas are placed in. */
 function startMetaRun(h: Heap, page: number, n: number): void {
   const at = page << PAGE_SHIFT;
-  h.m8.fill(0, at, at + n * PAGE_SIZE); // reused or above the break: may hold old data
+  zeroBytes(h.m8, at, n * PAGE_SIZE); // reused or above the break: may hold old data
   const i32 = h.m32;
   i32[H_META_CURSOR] = at;
   i32[H_META_END] = at + n * PAGE_SIZE;

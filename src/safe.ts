@@ -10,7 +10,8 @@
 import { checkAlignment, checkSize, HeapError } from "./errors.ts";
 import { Heap } from "./heap.ts";
 import { largeUsable } from "./large.ts";
-import { GRANULE, M_SIZE, POISON, TINY_MAX_SLACK, W_LIVE_BYTES } from "./layout.ts";
+import { fillBytes } from "./memory.ts";
+import { GRANULE, M_SIZE, POISON, POISON_BYTE, TINY_MAX_SLACK, W_LIVE_BYTES } from "./layout.ts";
 import { alignedClassOf, classOfGranules, classSize, MID_MAX, TINY_CLASSES, TINY_MAX } from "./sizeclass.ts";
 
 const CANARY = 8;
@@ -80,7 +81,7 @@ export class SafeHeap extends Heap {
       }
     }
     const end = p + this.usable();
-    this.m32.fill(POISON, (p >> 2) + 1, end >> 2);
+    fillBytes(this.m8, POISON_BYTE, p + 4, end - p - 4);
     super.free(p);
   }
 

@@ -28,7 +28,7 @@ import {
   MID_NEVER,
   MID_SLOT_SHIFT,
   PAGE_MASK,
-  POISON,
+  POISON_BYTE,
   PAGE_SHIFT,
   T_NONE,
   T_SLAB,
@@ -38,6 +38,7 @@ import { C_CARVED, C_FLUSH, C_REFILL, C_REUSED, C_SLAB_NEW, C_SLAB_RELEASE } fro
 import { entry, FC_CAP, FC_COUNT } from "./frontcache.ts";
 import { OBSERVE } from "./flags.ts";
 import { lock, unlock } from "./lock.ts";
+import { fillBytes } from "./memory.ts";
 import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
 import {
   CLASS_COUNT,
@@ -86,7 +87,7 @@ export function refill(h: Heap, c: number): number {
     let carve = i32[hm + M_CARVE];
     const end = base + i32[hm + M_LIMIT];
     while (carve < end && k < want) {
-      if (h.profile.debug) i32.fill(POISON, (carve >> 2) + 1, (carve + size) >> 2); // see safe.ts
+      if (h.profile.debug) fillBytes(h.m8, POISON_BYTE, carve + 4, size - 4); // see safe.ts
       fc[entry(c, k)] = carve;
       fc[entry(c, k) + 1] = stateIndex(i32, c, base, carve);
       k++;
@@ -154,7 +155,7 @@ function newSlab(h: Heap, c: number): number {
   i32[hm + M_FLAGS] = 0;
   if (c < TINY_CLASSES) {
     const states = base + classStateOffset[c];
-    h.m8.fill(TINY_NEVER, states, states + classCapacity[c]);
+    fillBytes(h.m8, TINY_NEVER, states, classCapacity[c]);
   }
   return hm;
 }
