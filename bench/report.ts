@@ -70,6 +70,15 @@ export function markdownReport(results: readonly CaseResult[], m: Machine, comma
     `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node} · ${m.platform}${m.compiler ? ` · native: ${m.compiler}` : ""}`,
     "",
     `Command: \`${command}\``,
+    "",
+    "How to read it: each contender runs in its own fresh process, the runs interleaved (every",
+    "contender's run 1, then every run 2, ...), so drift on a shared machine hits every row alike.",
+    "M ops/s is the median over the runs, with min–max and the coefficient of variation; `vs hakmem`",
+    "is a row's median over hakmem's (below 1: slower than hakmem). Slow peers do fewer cycles of",
+    "the same sequence (the cycles column); ops/s keep the rows comparable. Peak footprint is the",
+    "memory the allocator claimed at its high-water mark, where it exposes one; RSS is the whole",
+    "process's peak (a Node process starts near 50 MiB). — marks a contender that cannot run the",
+    "workload, with the reason.",
   ];
   for (const c of results) {
     out.push("", `## ${c.title}`, "", `One op = one ${c.unit}. ${Object.entries(c.params).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}.`, "");

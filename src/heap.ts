@@ -4,6 +4,7 @@
  * common free a push, with no atomics, no object allocation and no search.
  */
 import { checkAlignment, checkPointerType, checkSize, doubleFree, HeapError, invalidPointer } from "./errors.ts";
+import { metaOfPage } from "./pool.ts";
 import { allocLarge, drainBigCache, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
 import {
   DIR_WORD,
@@ -107,7 +108,7 @@ export class Heap {
    * with a new generation each time).
    */
   readonly workerId: number;
-  private readonly inboxWord: number;
+  protected readonly inboxWord: number;
 
   /** The front cache (layout in frontcache.ts). */
   readonly fc = new Int32Array(FC_WORDS);
@@ -283,6 +284,8 @@ export class Heap {
     const c = this.lkClass;
     if (c < 0) {
       if (!resizeLargeInPlace(this, this.lkMeta, size)) return false;
+    } else if (!this.profile.tracksBlocks) {
+      if (size > classSize[c]) return false;
     } else if (c < TINY_CLASSES) {
       if (size > classSize[c] || classSize[c] - size > TINY_MAX_SLACK) return false;
       this.m8[this.lkState] = classSize[c] - size;
@@ -290,8 +293,17 @@ export class Heap {
       if (size > classSize[c]) return false;
       this.m32[this.lkState] = size + MID_LIVE_BIAS;
     }
-    this.m32[this.statWord + W_LIVE_BYTES] += size - this.lkRequested;
+    this.m32[this.statWord + W_LIVE_BYTES] += this.counted(size, c) - this.lkRequested;
     return true;
+  }
+
+  /**
+   * What stats count for a block of `requested` bytes in class c (−1: the located large block):
+   * the requested size, except in fast, which keeps no block states and counts usable sizes.
+   */
+  private counted(requested: number, c: number): number {
+    if (this.profile.tracksBlocks) return requested;
+    return c >= 0 ? classSize[c] : largeUsable(this.m32, this.lkMeta);
   }
 
   /** Allocates `size` bytes at a multiple of `align` (a power of two). 0 when out of memory. */
@@ -488,7 +500,7 @@ export class Heap {
     return fc[e];
   }
 
-  private mallocRefill(c: number, size: number): number {
+  protected mallocRefill(c: number, size: number): number {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
     if (OBSERVE) this.counts[C_MALLOC_MISS]++;
     return this.mallocClass(c, size);
@@ -505,7 +517,8 @@ export class Heap {
     if (p === 0 && this.releaseHeld()) p = allocLarge(this, size, align);
     if (p !== 0) {
       if (OBSERVE) this.counts[C_LARGE_ALLOC]++;
-      this.m32[this.statWord + W_LIVE_BYTES] += size;
+      this.lkMeta = metaOfPage(this.m32, p >>> PAGE_SHIFT);
+      this.m32[this.statWord + W_LIVE_BYTES] += this.counted(size, -1);
       this.m32[this.statWord + W_LIVE_BLOCKS]++;
     }
     return p;
@@ -517,14 +530,14 @@ export class Heap {
     return drainBigCache(this) || cached;
   }
 
-  private freeSlow(p: number): void {
+  protected freeSlow(p: number): void {
     if (p === 0) return;
     this.locate(p);
     this.free(p);
   }
 
   /** Frees what is not a slab block: a large block, or an error. */
-  private freeOther(p: number): void {
+  protected freeOther(p: number): void {
     this.locate(p);
     if (this.lkClass >= 0) throw invalidPointer(p); // unreachable: slabs take the fast path
     this.m32[this.statWord + W_LIVE_BYTES] -= this.lkRequested;
@@ -557,7 +570,9 @@ export class Heap {
       if (idx * size !== p - base || p - base >= i32[m + M_LIMIT]) throw invalidPointer(p);
       this.lkClass = c;
       this.lkMeta = hm;
-      if (c < TINY_CLASSES) {
+      if (!this.profile.tracksBlocks) {
+        this.lkRequested = size; // fast keeps no block states: a block is its class size
+      } else if (c < TINY_CLASSES) {
         const st = base + classStateOffset[c] + idx;
         const slack = this.m8[st];
         if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
@@ -575,7 +590,7 @@ export class Heap {
     if (tag === T_LARGE && i32[m + M_BASE] === p) {
       this.lkClass = -1;
       this.lkMeta = m;
-      this.lkRequested = i32[m + M_SIZE];
+      this.lkRequested = this.counted(i32[m + M_SIZE], -1);
       return;
     }
     const freed =

@@ -14,6 +14,7 @@ import { type Backing, bufferOf, ceilingOf, createBacking, growBacking, isBackin
 import { type AttachOptions, byteOption, DEFAULT_INITIAL_BYTES, DEFAULT_MAX_BYTES, type HeapOptions, type Profile, PROFILES, profileOf, statsAtExit } from "./options.ts";
 import { reportAtExit } from "./report.ts";
 import { SafeHeap } from "./safe.ts";
+import { FastHeap } from "./fast.ts";
 import { claimWorkerSlot } from "./worker.ts";
 
 export { HeapError } from "./errors.ts";
@@ -64,8 +65,9 @@ export function attachHeap(memory: SharedArrayBuffer | ArrayBuffer | WebAssembly
   const head = new Int32Array(buffer, 0, MIN_HEAP_BYTES >> 2);
   const heapProfile = profileOf(PROFILES[head[H_PROFILE]]);
   const profile = options.profile === undefined ? heapProfile : profileOf(options.profile);
-  if (profile.debug !== heapProfile.debug) {
-    // safe's poison and canaries must be written by every handle or checked by none.
+  if (profile.debug !== heapProfile.debug || profile.tracksBlocks !== heapProfile.tracksBlocks) {
+    // safe's poison and canaries must be written by every handle or checked by none, and block
+    // states kept by all (fast keeps none).
     throw new HeapError("INVALID_OPTION", `profile ${profile.name} cannot attach to a heap created with profile ${heapProfile.name}`);
   }
   const ceiling = Math.min(ceilingOf(memory, MAX_HEAP_BYTES), maxPagesOf(head) * PAGE_SIZE);
@@ -75,7 +77,8 @@ export function attachHeap(memory: SharedArrayBuffer | ArrayBuffer | WebAssembly
 /** A handle with its own worker slot; with HAKMEM_STATS=1, its summary is printed at exit. */
 function open(backing: Backing, ceiling: number, profile: Profile, head: Int32Array, report: boolean): Heap {
   const slot = claimWorkerSlot(head);
-  const heap = profile.debug ? new SafeHeap(backing, ceiling, profile, slot) : new Heap(backing, ceiling, profile, slot);
+  const Kind = profile.debug ? SafeHeap : profile.tracksBlocks ? Heap : FastHeap;
+  const heap = new Kind(backing, ceiling, profile, slot);
   if (report) reportAtExit(heap);
   return heap;
 }

@@ -42,13 +42,18 @@ export interface Profile {
   readonly lowestFit: boolean;
   /** Poison freed blocks and put a canary after each block; check both (safe.ts). */
   readonly debug: boolean;
+  /**
+   * Keep a state per tiny and mid block (live with its requested size, or free): double-free
+   * detection, exact liveBytes, reclaim of a dead worker's cached blocks. Off in fast (fast.ts).
+   */
+  readonly tracksBlocks: boolean;
 }
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
-  fast: { name: "fast", cacheScale: 2, midCacheBytes: 1 << 20, bigCachePages: 1024, retainEmptySlabs: 64, lowestFit: false, debug: false },
-  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: false },
-  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, lowestFit: true, debug: false },
-  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: true },
+  fast: { name: "fast", cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, lowestFit: false, debug: false, tracksBlocks: false },
+  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: false, tracksBlocks: true },
+  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, lowestFit: true, debug: false, tracksBlocks: true },
+  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: true, tracksBlocks: true },
 };
 
 /** The profile named by the option, else by HAKMEM_PROFILE, else balanced. */

@@ -123,7 +123,7 @@ function racedFree(p: number): HeapError {
 }
 
 /** Hands a freed block to its slab's owner: onto the owner's inbox, or adopts an abandoned slab. */
-function sendToOwner(h: Heap, p: number, c: number, hm: number): void {
+export function sendToOwner(h: Heap, p: number, c: number, hm: number): void {
   const i32 = h.m32;
   for (;;) {
     const owner = Atomics.load(i32, hm + M_OWNER);
@@ -270,7 +270,7 @@ function abandonSlabs(h: Heap, owner: number, rebuild: boolean): void {
     const n = tag === T_NONE || tag === T_FREE_TAIL ? 1 : i32[m + M_NPAGES];
     page += n;
     if (tag < T_SLAB || i32[m + M_SPAN] !== m || i32[m + M_OWNER] !== owner) continue;
-    if (rebuild) rebuildFreeList(h, m);
+    if (rebuild && h.profile.tracksBlocks) rebuildFreeList(h, m); // fast: its cached blocks stay lost
     setSlabOwner(i32, m, 0);
     i32[m + M_FLAGS] = 0;
     if (i32[m + M_USED] === 0) releaseSlab(h, slabClass(i32, m), m);

@@ -2,6 +2,9 @@
 // errors, `bench --quick --json` on tiny counts (every contender ran or says why not), and `ab`.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -33,8 +36,9 @@ describe("hakmem CLI", () => {
     }
   });
 
-  it("bench --quick --json: every contender in every case ran or says why not", () => {
-    const r = hakmem("bench", "--quick", "--json", "--runs", "1", "--cycles", "20000", "--seconds", "0.1");
+  it("bench --quick --json --out: every contender in every case ran or says why not", () => {
+    const out = mkdtempSync(join(tmpdir(), "hakmem-cli-"));
+    const r = hakmem("bench", "--quick", "--json", "--runs", "1", "--cycles", "20000", "--seconds", "0.1", "--out", out);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     const doc = JSON.parse(r.stdout) as {
       machine: { cpu: string; cores: number; node: string };
@@ -68,6 +72,13 @@ describe("hakmem CLI", () => {
       assert.equal(c.base, "hakmem:balanced");
     }
     assert.equal(r.code, doc.cases.some((c) => c.rows.some((row) => row.status === "failed")) ? 1 : 0);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, "results.json"), "utf8")), doc);
+    const md = readFileSync(join(out, "results.md"), "utf8");
+    for (const c of doc.cases) assert.ok(md.includes(`## ${c.title}`), c.title);
+    const svg = readFileSync(join(out, "chart.svg"), "utf8");
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>\n$/);
+    assert.equal((svg.match(/<rect /g) ?? []).length - 1, doc.cases.flatMap((c) => c.rows).filter((row) => row.opsPerSec).length);
+    rmSync(out, { recursive: true });
   });
 
   it("ab: paired runs, a bootstrap interval and a verdict", () => {

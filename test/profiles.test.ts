@@ -66,13 +66,14 @@ describe("profiles", () => {
     }
   });
 
-  it("attach defaults to the heap's profile; safe and the others cannot mix", () => {
+  it("attach defaults to the heap's profile; safe, fast and the others cannot mix", () => {
     const safe = createHeap({ profile: "safe" });
     assert.equal(attachHeap(safe.buffer).profile.name, "safe");
     assert.equal(code(() => attachHeap(safe.buffer, { profile: "balanced" })), "INVALID_OPTION");
     const lean = createHeap({ profile: "lean" });
     assert.equal(attachHeap(lean.buffer).profile.name, "lean");
-    assert.equal(attachHeap(lean.buffer, { profile: "fast" }).profile.name, "fast");
+    assert.equal(attachHeap(lean.buffer, { profile: "balanced" }).profile.name, "balanced");
+    assert.equal(code(() => attachHeap(lean.buffer, { profile: "fast" })), "INVALID_OPTION", "fast keeps no block states");
   });
 
   it("fast keeps memory for reuse, lean gives the most back: footprint after churn-then-free", () => {
