@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createHeap } from "../src/index.ts";
+import { PAGE_SIZE } from "../src/layout.ts";
+
+describe("large tier", () => {
+  it("reuses a freed span of the same page count from the big cache (balanced); lean gives it back", () => {
+    const heap = createHeap({ profile: "balanced" });
+    const p = heap.malloc(100_000);
+    heap.malloc(16); // something above it
+    heap.free(p);
+    assert.equal(heap.malloc(100_000 - 100), p, "served from the big cache");
+    const lean = createHeap({ profile: "lean" });
+    const before = lean.stats().footprintBytes;
+    const q = lean.malloc(100_000);
+    lean.free(q);
+    assert.equal(lean.stats().footprintBytes, before, "span returned to the pool and the break lowered");
+  });
+
+  it("realloc grows in place at the break and into a free right neighbour, and shrinks in place", () => {
+    const heap = createHeap({ profile: "lean" });
+    const a = heap.malloc(200_000);
+    heap.u8[a + 199_999] = 5;
+    assert.equal(heap.realloc(a, 1_000_000), a, "at the break");
+    assert.equal(heap.u8[a + 199_999], 5);
+    const b = heap.malloc(300_000);
+    const c = heap.malloc(300_000);
+    heap.malloc(100_000); // above c: keeps c's span from merging into the break
+    heap.free(c);
+    assert.equal(heap.realloc(b, 550_000), b, "into the freed neighbour");
+    assert.equal(heap.realloc(b, 70_000), b, "shrunk in place");
+    assert.ok(heap.usableSize(b) < 70_000 + PAGE_SIZE);
+    assert.equal(heap.stats().liveBytes, 1_000_000 + 70_000 + 100_000);
+  });
+
+  it("alignedAlloc beyond a page gives an aligned span and frees the slack around it", () => {
+    const heap = createHeap();
+    for (const align of [32768, 65536, 1 << 20]) {
+      const before = heap.stats().footprintBytes;
+      const p = heap.alignedAlloc(align, 1000);
+      assert.equal(p % align, 0);
+      assert.ok(heap.stats().footprintBytes - before <= align + PAGE_SIZE * 2);
+      heap.free(p);
+    }
+  });
+});
