@@ -151,8 +151,7 @@ export const F_ABANDONED = 2; // in the abandoned list of its class (owner 0)
 export const TINY_MAX_SLACK = 0xfd;
 export const TINY_FREE = 0xfe;
 export const TINY_NEVER = 0xff;
-/** The safe profile's poison of free blocks, from their second word on: 0xDB in every byte. */
-export const POISON_BYTE = 0xdb;
+/** The safe profile's poison of free blocks (poison.ts): 0xDB in every byte. */
 export const POISON = 0xdbdbdbdb | 0;
 // Mid block state words: MID_LIVE_BIAS + requested size when live.
 export const MID_NEVER = 0;

@@ -2,16 +2,15 @@
  * The "safe" profile's debugging aids, on top of every check of "balanced":
  * - each block gets CANARY bytes right after its requested size, checked when it is freed: a
  *   write past the end is reported (HeapError BUFFER_OVERFLOW, the block stays allocated);
- * - freed tiny and mid blocks are poisoned (from byte 4: the first word may hold a free-list
- *   link) and checked when handed out again: a write after free is reported (HeapError
- *   WRITE_AFTER_FREE with the offset written) and the block is never handed out.
+ * - freed tiny and mid blocks are poisoned (poison.ts: their first 128 and last 64 bytes) and
+ *   checked when handed out again: a write after free is reported (HeapError WRITE_AFTER_FREE
+ *   with the offset written) and the block is never handed out.
  * usableSize() is the requested size: the bytes after it belong to the canary.
  */
 import { checkAlignment, checkSize, HeapError } from "./errors.ts";
 import { Heap } from "./heap.ts";
-import { largeUsable } from "./large.ts";
-import { fillBytes } from "./memory.ts";
-import { GRANULE, M_SIZE, POISON, POISON_BYTE, TINY_MAX_SLACK, W_LIVE_BYTES } from "./layout.ts";
+import { poisonBlock, poisonBroken } from "./poison.ts";
+import { GRANULE, M_SIZE, TINY_MAX_SLACK, W_LIVE_BYTES } from "./layout.ts";
 import { alignedClassOf, classOfGranules, classSize, MID_MAX, TINY_CLASSES, TINY_MAX } from "./sizeclass.ts";
 
 const CANARY = 8;
@@ -23,14 +22,15 @@ export class SafeHeap extends Heap {
     const padded = size + CANARY;
     if (padded > this.ceiling) return 0;
     if (padded <= MID_MAX) {
-      const p = this.mallocClass(classOfGranules[(padded + 15) >>> 4], size);
-      return p === 0 ? 0 : this.arm(p, size);
+      const c = classOfGranules[(padded + 15) >>> 4];
+      const p = this.mallocClass(c, size);
+      return p === 0 ? 0 : this.arm(p, size, classSize[c]);
     }
     const p = this.mallocSlow(padded, GRANULE);
     if (p === 0) return 0;
     this.locate(p);
     this.record(size);
-    return this.arm(p, size);
+    return this.arm(p, size, 0);
   }
 
   override alignedAlloc(align: number, size: number): number {
@@ -46,7 +46,7 @@ export class SafeHeap extends Heap {
     if (p === 0) return 0;
     this.locate(p);
     this.record(size);
-    return this.arm(p, size);
+    return this.arm(p, size, this.lkClass >= 0 ? classSize[this.lkClass] : 0);
   }
 
   override realloc(p: number, size: number): number {
@@ -80,25 +80,22 @@ export class SafeHeap extends Heap {
         throw new HeapError("BUFFER_OVERFLOW", `block ${p} (${n} bytes) was written past its end, at offset ${i}`, p);
       }
     }
-    const end = p + this.usable();
-    fillBytes(this.m8, POISON_BYTE, p + 4, end - p - 4);
+    if (this.lkClass >= 0) poisonBlock(this.m32, p, classSize[this.lkClass]);
     super.free(p);
   }
 
-  /** The block was just handed out for `size` bytes: check its poison, write its canary. */
-  private arm(p: number, size: number): number {
-    this.locate(p);
-    if (this.lkClass >= 0) {
-      const i32 = this.m32;
-      const end = (p + classSize[this.lkClass]) >> 2;
-      for (let w = (p >> 2) + 1; w < end; w++) {
-        if (i32[w] !== POISON) {
-          // Keep the block out of circulation: it stays allocated (and counted) forever.
-          throw new HeapError("WRITE_AFTER_FREE", `freed block ${p} was written after free, at offset ${w << 2}`, p);
-        }
-      }
+  /**
+   * Block p (a tiny or mid block of `usable` bytes; 0 for a large one) was just handed out for
+   * `size` bytes: check its poison, write its canary.
+   */
+  private arm(p: number, size: number, usable: number): number {
+    if (usable !== 0) {
+      const at = poisonBroken(this.m32, p, usable);
+      // The block stays allocated (and counted) forever: out of circulation.
+      if (at >= 0) throw new HeapError("WRITE_AFTER_FREE", `freed block ${p} was written after free, at offset ${at}`, p);
     }
-    this.m8.fill(CANARY_BYTE, p + size, p + size + CANARY);
+    const u8 = this.m8;
+    for (let i = p + size; i < p + size + CANARY; i++) u8[i] = CANARY_BYTE;
     return p;
   }
 
@@ -109,9 +106,5 @@ export class SafeHeap extends Heap {
     else if (this.lkClass < TINY_CLASSES) this.m8[this.lkState] = classSize[this.lkClass] - size;
     else this.m32[this.lkState] += delta;
     this.m32[this.statWord + W_LIVE_BYTES] += delta;
-  }
-
-  private usable(): number {
-    return this.lkClass >= 0 ? classSize[this.lkClass] : largeUsable(this.m32, this.lkMeta);
   }
 }

@@ -28,7 +28,6 @@ import {
   MID_NEVER,
   MID_SLOT_SHIFT,
   PAGE_MASK,
-  POISON_BYTE,
   PAGE_SHIFT,
   T_NONE,
   T_SLAB,
@@ -39,6 +38,7 @@ import { entry, FC_CAP, FC_COUNT } from "./frontcache.ts";
 import { OBSERVE } from "./flags.ts";
 import { lock, unlock } from "./lock.ts";
 import { fillBytes } from "./memory.ts";
+import { poisonBlock } from "./poison.ts";
 import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
 import {
   CLASS_COUNT,
@@ -87,7 +87,7 @@ export function refill(h: Heap, c: number): number {
     let carve = i32[hm + M_CARVE];
     const end = base + i32[hm + M_LIMIT];
     while (carve < end && k < want) {
-      if (h.profile.debug) fillBytes(h.m8, POISON_BYTE, carve + 4, size - 4); // see safe.ts
+      if (h.profile.debug) poisonBlock(i32, carve, size); // see safe.ts
       fc[entry(c, k)] = carve;
       fc[entry(c, k) + 1] = stateIndex(i32, c, base, carve);
       k++;
