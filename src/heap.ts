@@ -93,49 +93,63 @@ export interface TrimResult {
 }
 
 export class Heap {
-  /** Internal fixed-length views over the buffer, rebuilt after growth (see memory.ts). */
+  /** @internal Internal fixed-length views over the buffer, rebuilt after growth (see memory.ts). */
   m8!: Uint8Array;
+  /** @internal */
   m32!: Int32Array;
+  /** @internal */
   viewBytes = 0;
+  /** @internal */
   viewPages = 0;
+  /** @internal */
   readonly backing: Backing;
+  /** @internal */
   readonly ceiling: number;
   readonly profile: Profile;
-  /** This handle's worker slot (1…WORKER_SLOTS): the owner id in slab metas and the lock word. */
+  /** @internal This handle's worker slot (1…WORKER_SLOTS): the owner id in slab metas and the lock word. */
   readonly slot: number;
   /**
    * Identifies this handle for heap.reclaim(): unique over the heap's life (slots are reused,
    * with a new generation each time).
    */
   readonly workerId: number;
+  /** @internal */
   protected readonly inboxWord: number;
 
-  /** The front cache (layout in frontcache.ts). */
+  /** @internal The front cache (layout in frontcache.ts). */
   readonly fc = new Int32Array(FC_WORDS);
-  /** Per class: the slab being carved (head meta word index) and the queue of partial slabs. */
+  /** @internal Per class: the slab being carved (head meta word index) and the queue of partial slabs. */
   readonly current = new Int32Array(CLASS_COUNT);
+  /** @internal */
   readonly partial = new Int32Array(CLASS_COUNT);
-  /** Empty slabs kept for reuse, oldest first (a ring; see slab.ts retainEmpty). */
+  /** @internal Empty slabs kept for reuse, oldest first (a ring; see slab.ts retainEmpty). */
   readonly retained: Int32Array;
+  /** @internal */
   retainedHead = 0;
+  /** @internal */
   retainedCount = 0;
-  /** Per class: slabs this handle has made (its first ones are small, see sizeclass.ts). */
+  /** @internal Per class: slabs this handle has made (its first ones are small, see sizeclass.ts). */
   readonly slabsMade = new Int32Array(CLASS_COUNT);
 
-  /** Word index of this worker's slot; W_LIVE_BYTES / W_LIVE_BLOCKS count its allocations. */
+  /** @internal Word index of this worker's slot; W_LIVE_BYTES / W_LIVE_BLOCKS count its allocations. */
   readonly statWord: number;
-  /** Event counters (counters.ts); written only in the observe build. */
+  /** @internal Event counters (counters.ts); written only in the observe build. */
   readonly counts = new Float64Array(COUNTER_COUNT);
-  /** Depth of this handle's hold on the pool lock (lock.ts). */
+  /** @internal Depth of this handle's hold on the pool lock (lock.ts). */
   lockDepth = 0;
-  /** Bytes of mid-class blocks in the front cache (bounded by profile.midCacheBytes). */
+  /** @internal Bytes of mid-class blocks in the front cache (bounded by profile.midCacheBytes). */
   midCached = 0;
+  /** @internal */
   detached = false;
 
   // Result of locate(): what the pointer names.
+  /** @internal */
   protected lkClass = 0; // size class, or −1 for a large block
+  /** @internal */
   protected lkMeta = 0; // slab head meta / large head meta
+  /** @internal */
   protected lkState = 0; // slab: state index
+  /** @internal */
   protected lkRequested = 0;
 
   private views: Partial<Record<string, ArrayBufferView>> = {};
@@ -451,7 +465,7 @@ export class Heap {
     return reclaimWorker(this, workerId);
   }
 
-  /** Grows the buffer to at least `bytes`. */
+  /** @internal Grows the buffer to at least `bytes`. */
   growTo(bytes: number): boolean {
     const ok = growBacking(this.backing, bytes, this.ceiling);
     this.refreshViews();
@@ -459,6 +473,7 @@ export class Heap {
     return ok;
   }
 
+  /** @internal */
   refreshViews(): void {
     const buffer = bufferOf(this.backing);
     const bytes = Math.min(buffer.byteLength, this.ceiling);
@@ -481,7 +496,7 @@ export class Heap {
     return (this.views[key] ??= new Ctor(this.buffer, 0, Math.floor(this.viewBytes / Ctor.BYTES_PER_ELEMENT))) as T;
   }
 
-  /** Pops a block of class c for a request of `size` bytes, refilling the cache if needed. */
+  /** @internal Pops a block of class c for a request of `size` bytes, refilling the cache if needed. */
   protected mallocClass(c: number, size: number): number {
     const fc = this.fc;
     if (fc[FC_COUNT + c] === 0) {
@@ -500,13 +515,14 @@ export class Heap {
     return fc[e];
   }
 
+  /** @internal */
   protected mallocRefill(c: number, size: number): number {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
     if (OBSERVE) this.counts[C_MALLOC_MISS]++;
     return this.mallocClass(c, size);
   }
 
-  /** Large blocks, aligned large blocks and invalid sizes. */
+  /** @internal Large blocks, aligned large blocks and invalid sizes. */
   protected mallocSlow(size: number, align: number): number {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
     checkSize(size, "size");
@@ -530,13 +546,14 @@ export class Heap {
     return drainBigCache(this) || cached;
   }
 
+  /** @internal */
   protected freeSlow(p: number): void {
     if (p === 0) return;
     this.locate(p);
     this.free(p);
   }
 
-  /** Frees what is not a slab block: a large block, or an error. */
+  /** @internal Frees what is not a slab block: a large block, or an error. */
   protected freeOther(p: number): void {
     this.locate(p);
     if (this.lkClass >= 0) throw invalidPointer(p); // unreachable: slabs take the fast path
@@ -547,6 +564,7 @@ export class Heap {
   }
 
   /**
+   * @internal
    * Classifies p without changing anything: sets lkClass, lkMeta, lkState and lkRequested for a
    * live block, throws HeapError (or TypeError) for anything else.
    */

@@ -40,7 +40,6 @@ export const SEGMENT_PAGE_MASK = SEGMENT_PAGES - 1;
 
 /** Offsets stay below 2^31 so they are small integers in V8; this is the heap ceiling. */
 export const MAX_HEAP_BYTES = 2 ** 31;
-export const MAX_PAGES = MAX_HEAP_BYTES / PAGE_SIZE;
 export const MAX_SEGMENTS = MAX_HEAP_BYTES / SEGMENT_SIZE;
 
 /** Smallest buffer a heap can live in: header page, first META page, one span page. */

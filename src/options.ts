@@ -76,7 +76,7 @@ export function profileOf(name: unknown): Profile {
  * A HAKMEM_* environment variable, where there is an environment (Node); undefined elsewhere
  * or when unset. The core imports no Node module: it only looks for a global process.
  */
-export function envVariable(name: string): string | undefined {
+function envVariable(name: string): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const value = env?.[name];
   return value === undefined || value === "" ? undefined : value;

@@ -245,7 +245,7 @@ function retainEmpty(h: Heap, hm: number): void {
 }
 
 /** Releases hm if it is still the head of an empty slab of this worker (and not current). */
-export function releaseIfEmpty(h: Heap, hm: number): void {
+function releaseIfEmpty(h: Heap, hm: number): void {
   const i32 = h.m32;
   const c = i32[hm + M_TAG] - T_SLAB;
   if (c < 0 || i32[hm + M_SPAN] !== hm || i32[hm + M_OWNER] !== h.slot || i32[hm + M_USED] !== 0) return;
