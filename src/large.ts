@@ -97,7 +97,7 @@ export function freeLarge(h: Heap, m: number): void {
 function freeLargeLocked(h: Heap, m: number): void {
   const i32 = h.m32;
   const n = i32[m + M_NPAGES];
-  if (n <= h.profile.bigCachePages >>> 1) {
+  if (n <= h.profile.bigCachePages) {
     i32[m + M_TAG] = T_LARGE_CACHED;
     let slot = -1;
     for (let i = 0; i < BIGCACHE_SLOTS; i++) {

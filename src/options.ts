@@ -31,7 +31,7 @@ export interface Profile {
   readonly cacheScale: number;
   /** Bytes of mid-class blocks the front cache may hold (tiny classes are bounded per class). */
   readonly midCacheBytes: number;
-  /** Pages the big cache of freed large spans may hold; a span of up to half of that is cached. */
+  /** Pages the big cache of freed large spans may hold (and the largest span it takes). */
   readonly bigCachePages: number;
   /**
    * Empty slabs a worker keeps for reuse before giving the oldest back to the pool: the
@@ -51,9 +51,9 @@ export interface Profile {
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
   fast: { name: "fast", cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, lowestFit: false, debug: false, tracksBlocks: false },
-  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: false, tracksBlocks: true },
+  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, lowestFit: false, debug: false, tracksBlocks: true },
   lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, lowestFit: true, debug: false, tracksBlocks: true },
-  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 16, retainEmptySlabs: 4, lowestFit: false, debug: true, tracksBlocks: true },
+  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, lowestFit: false, debug: true, tracksBlocks: true },
 };
 
 /** The profile named by the option, else by HAKMEM_PROFILE, else balanced. */

@@ -215,10 +215,11 @@ export function returnBlock(h: Heap, c: number, p: number): void {
   const used = i32[hm + M_USED] - 1;
   i32[hm + M_USED] = used;
   if (used === 0) {
-    // A one-page current slab stays (the class is in use); other empty slabs are kept for a
-    // while (profile.retainEmptySlabs) and then go back to the pool.
-    if (h.current[c] === hm && i32[hm + M_NPAGES] === 1) return;
-    if (h.profile.retainEmptySlabs === 0) {
+    // A one-page current slab stays (the class is in use); other one-page empty slabs are kept
+    // for a while (profile.retainEmptySlabs) and then go back to the pool; bigger ones go now.
+    const small = i32[hm + M_NPAGES] === 1;
+    if (h.current[c] === hm && small) return;
+    if (h.profile.retainEmptySlabs === 0 || !small) {
       releaseSlab(h, c, hm);
       return;
     }
