@@ -4,7 +4,7 @@
  * common free a push, with no atomics, no object allocation and no search.
  */
 import { checkAlignment, checkPointerType, checkSize, doubleFree, HeapError, invalidPointer } from "./errors.ts";
-import { metaOfPage } from "./pool.ts";
+import { dropTopSlack, metaOfPage } from "./pool.ts";
 import { allocLarge, drainBigCache, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
 import {
   DIR_WORD,
@@ -399,6 +399,9 @@ export class Heap {
   trim(): TrimResult {
     this.checkGrown();
     this.releaseHeld();
+    lock(this);
+    dropTopSlack(this);
+    unlock(this);
     if (this.backing instanceof ArrayBuffer && this.backing.resizable && activeWorkers(this.m32) === 1) {
       lock(this);
       const target = Math.max(MIN_HEAP_BYTES, this.m32[H_TOP] * PAGE_SIZE);

@@ -38,6 +38,8 @@ export interface Profile {
    * bounded delay before empty pages return (hakmem's release policy).
    */
   readonly retainEmptySlabs: number;
+  /** Free pages kept at the top of the heap instead of lowering the break (no footprint jitter). */
+  readonly topSlackPages: number;
   /** Take the lowest-addressed fitting free span rather than any fitting one (lower footprint). */
   readonly lowestFit: boolean;
   /** Poison freed blocks and put a canary after each block; check both (safe.ts). */
@@ -50,10 +52,10 @@ export interface Profile {
 }
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
-  fast: { name: "fast", cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, lowestFit: false, debug: false, tracksBlocks: false },
-  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, lowestFit: false, debug: false, tracksBlocks: true },
-  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, lowestFit: true, debug: false, tracksBlocks: true },
-  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, lowestFit: false, debug: true, tracksBlocks: true },
+  fast: { name: "fast", cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, topSlackPages: 64, lowestFit: false, debug: false, tracksBlocks: false },
+  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: false, tracksBlocks: true },
+  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, topSlackPages: 0, lowestFit: true, debug: false, tracksBlocks: true },
+  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: true, tracksBlocks: true },
 };
 
 /** The profile named by the option, else by HAKMEM_PROFILE, else balanced. */

@@ -203,12 +203,29 @@ export function freeSpan(h: Heap, page: number, n: number): void {
       n += rn;
     }
   }
-  if (page + n >= top) {
+  // A few pages at the top stay in the pool (profile.topSlackPages): a slab that empties and
+  // is made again at the top would otherwise move the break up and down.
+  if (page + n >= top && n > h.profile.topSlackPages) {
     i32[H_TOP] = page;
     lowerBreakPastMeta(h);
     return;
   }
   insertFree(i32, page, n);
+}
+
+/** Lowers the break below a free span that touches it (the slack freeSpan keeps), for trim(). */
+export function dropTopSlack(h: Heap): void {
+  const i32 = h.m32;
+  const top = i32[H_TOP];
+  if (top <= FIRST_SPAN_PAGE) return;
+  const last = metaOfPage(i32, top - 1);
+  if (i32[last + M_TAG] !== T_FREE && i32[last + M_TAG] !== T_FREE_TAIL) return;
+  const head = i32[last + M_SPAN];
+  binUnlink(i32, head);
+  i32[last + M_TAG] = T_NONE;
+  i32[head + M_TAG] = T_NONE;
+  i32[H_TOP] = i32[head + M_PAGE];
+  lowerBreakPastMeta(h);
 }
 
 /**
@@ -271,11 +288,16 @@ export function extendSpan(h: Heap, page: number, n: number): boolean {
   const m = metaOfPage(i32, page);
   if (i32[m + M_TAG] !== T_FREE) return false;
   const have = i32[m + M_NPAGES];
-  if (have < n) return false;
+  const atTop = page + have === i32[H_TOP];
+  if (have < n && !atTop) return false;
   binUnlink(i32, m);
   i32[m + M_TAG] = T_NONE;
   if (have > 1) i32[metaOfPage(i32, page + have - 1) + M_TAG] = T_NONE;
   if (have > n) insertFree(i32, page + n, have - n);
+  if (have < n && allocTop(h, n - have) !== page + have) {
+    insertFree(h.m32, page, have); // the break could not move: put the slack back
+    return false;
+  }
   return true;
 }
 

@@ -26,7 +26,7 @@ describe("shared pool (page spans)", () => {
   });
 
   it("takes pages at the break and lowers the break when the top span is freed", () => {
-    const h = createHeap({ maxBytes: 64 << 20 });
+    const h = createHeap({ maxBytes: 64 << 20, profile: "lean" });
     const top0 = h.m32[H_TOP];
     const a = allocSpan(h, 3);
     assert.equal(a, top0);
@@ -40,7 +40,7 @@ describe("shared pool (page spans)", () => {
   });
 
   it("coalesces free neighbours on both sides and reuses the low part of a span", () => {
-    const h = createHeap({ maxBytes: 64 << 20 });
+    const h = createHeap({ maxBytes: 64 << 20, profile: "lean" });
     const s = [2, 3, 4, 1].map((n) => allocSpan(h, n));
     const guard = allocSpan(h, 1);
     freeSpan(h, s[0], 2);
@@ -66,7 +66,7 @@ describe("shared pool (page spans)", () => {
   });
 
   it("creates segment metadata as the break crosses segments and stops at maxBytes", () => {
-    const h = createHeap({ maxBytes: 8 << 20, initialBytes: 1 << 20 });
+    const h = createHeap({ maxBytes: 8 << 20, initialBytes: 1 << 20, profile: "lean" });
     const spans: number[] = [];
     for (;;) {
       const p = allocSpan(h, 7);

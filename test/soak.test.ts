@@ -165,6 +165,7 @@ describe("soak summary", () => {
     assert.equal(s.windowEpochs, 2);
     assert.equal(s.footprint.driftPercent, 0);
     assert.ok(Math.abs(s.rss.driftPercent - 3) < 1e-9, `${s.rss.driftPercent}`);
+    assert.deepEqual([s.rss.firstMaxBytes, s.rss.lastMaxBytes], [1000, 1040]);
     assert.equal(s.growths.total, 8);
     assert.equal(s.growths.afterWarmup, 2); // 6 at the end of epoch 1, 8 at the end
     assert.equal(s.growths.per1e8Ops, 2 / 18);

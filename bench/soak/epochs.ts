@@ -4,7 +4,7 @@
 // count and the process's RSS. Workloads only say how many operations they did and when they
 // looked at the clock.
 
-export const EPOCH_MS = 1000;
+const EPOCH_MS = 1000;
 
 export interface Epoch {
   /** 0-based. */

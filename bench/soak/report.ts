@@ -1,6 +1,6 @@
 // The soak's outputs as text: the summary a person reads, one CSV line per epoch.
 import type { Epoch } from "./epochs.ts";
-import { GOALS, type SoakSummary } from "./summary.ts";
+import { type Drift, GOALS, type SoakSummary } from "./summary.ts";
 
 const MiB = 1024 * 1024;
 
@@ -16,17 +16,21 @@ function verdict(met: boolean | null): string {
   return met === null ? "too short to tell" : met ? "met" : "MISSED";
 }
 
+function driftLine(d: Drift, window: string): string {
+  return `first/last ${window}: mean ${mib(d.firstMeanBytes)} → ${mib(d.lastMeanBytes)}, drift ${signed(d.driftPercent)}; max ${mib(d.firstMaxBytes)} → ${mib(d.lastMaxBytes)}`;
+}
+
 export function textReport(title: string, s: SoakSummary): string {
-  const w = `first/last ${s.windowEpochs} epoch${s.windowEpochs === 1 ? "" : "s"}`;
+  const w = `${s.windowEpochs} epoch${s.windowEpochs === 1 ? "" : "s"}`;
   const g = s.growths;
   return [
     title,
     `  epochs        ${s.epochs} × 1 s, ${(s.ops / 1e6).toFixed(1)} M ops`,
     `  throughput    mean ${(s.meanOpsPerSec / 1e6).toFixed(2)} M ops/s, CV ${(s.cv * 100).toFixed(2)}%`,
     `  latency       p50 ${s.latencyNs.p50.toFixed(2)} ns/op, p99 ${s.latencyNs.p99.toFixed(2)} ns/op (1e9 / ops per second, per epoch)`,
-    `  footprint     ${mib(s.footprint.firstMeanBytes)} → ${mib(s.footprint.lastMeanBytes)} (${w}): drift ${signed(s.footprint.driftPercent)}  goal ≤ ${GOALS.footprintDriftPercent}%: ${verdict(s.goals.footprintDrift)}`,
-    `  RSS           ${mib(s.rss.firstMeanBytes)} → ${mib(s.rss.lastMeanBytes)} (${w}): drift ${signed(s.rss.driftPercent)}  goal ≤ ${GOALS.rssDriftPercent}%: ${verdict(s.goals.rssDrift)}`,
-    `  growths       ${g.total} in all, ${g.afterWarmup} after warm-up (first ${s.windowEpochs} epoch${s.windowEpochs === 1 ? "" : "s"}): ${g.per1e8Ops === null ? "n/a" : g.per1e8Ops.toFixed(3)} per 1e8 ops  goal ≤ ${GOALS.growthsPer1e8Ops}: ${verdict(s.goals.growths)}`,
+    `  footprint     ${driftLine(s.footprint, w)}  goal ≤ ${GOALS.footprintDriftPercent}%: ${verdict(s.goals.footprintDrift)}`,
+    `  RSS           ${driftLine(s.rss, w)}  goal ≤ ${GOALS.rssDriftPercent}%: ${verdict(s.goals.rssDrift)}`,
+    `  growths       ${g.total} in all, ${g.afterWarmup} after warm-up (the first ${w}): ${g.per1e8Ops === null ? "n/a" : g.per1e8Ops.toFixed(3)} per 1e8 ops  goal ≤ ${GOALS.growthsPer1e8Ops}: ${verdict(s.goals.growths)}`,
   ].join("\n");
 }
 

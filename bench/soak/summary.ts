@@ -38,12 +38,19 @@ export interface Drift {
   readonly firstMeanBytes: number;
   readonly lastMeanBytes: number;
   readonly driftPercent: number;
+  /**
+   * The highest sample of each window. The heap's break moves down when its top page empties
+   * and up again when it is needed, so one end-of-epoch sample can be a page below another with
+   * nothing having grown: equal maxima tell that apart from growth.
+   */
+  readonly firstMaxBytes: number;
+  readonly lastMaxBytes: number;
 }
 
 function drift(first: readonly number[], last: readonly number[]): Drift {
   const a = mean(first);
   const b = mean(last);
-  return { firstMeanBytes: a, lastMeanBytes: b, driftPercent: ((b - a) / a) * 100 };
+  return { firstMeanBytes: a, lastMeanBytes: b, driftPercent: ((b - a) / a) * 100, firstMaxBytes: Math.max(...first), lastMaxBytes: Math.max(...last) };
 }
 
 export function summarize(epochs: readonly Epoch[]): SoakSummary {

@@ -69,8 +69,13 @@ export async function replayThreads(heap: Heap, t: HktTrace, off: Int32Array, ve
     Atomics.store(control, SEQ, STOPPED);
     Atomics.notify(control, SEQ);
   };
-  const all = Promise.all(done);
-  all.catch(stop);
+  for (const d of done) d.catch(stop);
+  // Every worker settles (the others stop once one fails); a worker's own report of what went
+  // wrong wins over another's exit, whose event may arrive first.
+  const all = Promise.allSettled(done).then((results) => {
+    const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    if (failures.length > 0) throw failures.find((e) => e instanceof ReplayError) ?? failures[0];
+  });
   try {
     await Promise.race([Promise.all(ready), all]);
     const t0 = performance.now();
