@@ -19,7 +19,8 @@ A configuration is a comma-separated list of key=value:
 options:
   --a CONFIG, --b CONFIG   the two configurations (B is compared with A)
   --workload NAME          ${WORKLOADS.join(", ")} (default random-mixed)
-  --runs N                 pairs (default 10)
+  --runs N                 pairs (default 20: on a shared 2-core machine 10 rarely narrow the
+                           interval to ±1 %)
   --repeat K               random-mixed: timed repetitions per process, the fastest counted
                            (default 3: a run on a shared machine is only ever slowed down)
   --clock C                random-mixed: cpu (default: the process's CPU time, which other
@@ -93,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
   const b = parseConfig(v.b, "b");
   const workload = (v.workload ?? "random-mixed") as WorkloadName;
   if (!WORKLOADS.includes(workload)) throw new UsageError(`unknown workload "${workload}"; expected ${WORKLOADS.join(", ")}`);
-  const runs = positiveInt("runs", v.runs) ?? 10;
+  const runs = positiveInt("runs", v.runs) ?? 20;
   const workers = positiveInt("workers", v.workers);
   const [planned] = plan({
     workloads: [workload],

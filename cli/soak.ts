@@ -27,7 +27,8 @@ the last 10%, and buffer growths per 1e8 operations after the first 10% (the war
 Goals: footprint drift 0%, RSS drift ≤ 2%, ≤ 1 growth per 1e8 operations.
 
   --minutes N      how long (default 1)
-  --seconds N      how long, in seconds (short runs, tests); not with --minutes
+  --seconds N      how long, in seconds (short runs, tests); not with --minutes. Either is
+                   rounded up to whole epochs
   --workload W     random-mixed (default): bench_random_mixed, ws 400, seed 1, 16–1024 B;
                    larson: N workers replacing 8–999 B blocks on one heap, a successor
                    handle (detach + attach) every round;

@@ -1,13 +1,13 @@
 /**
- * The safe profile's poison on free tiny and mid blocks. Only the first 128 and the last 64 bytes
+ * The safe profile's poison on free tiny and mid blocks. Only the first 64 and the last 32 bytes
  * of a block are poisoned and checked — where writes through stale pointers land (object
  * headers and fields), at a cost bounded per block. The first word is left alone: free lists
  * link blocks through it.
  */
 import { POISON } from "./layout.ts";
 
-const HEAD = 128;
-const TAIL = 64;
+const HEAD = 64;
+const TAIL = 32;
 
 /** Poisons block p of `usable` bytes. */
 export function poisonBlock(i32: Int32Array, p: number, usable: number): void {

@@ -2,7 +2,7 @@
  * The "safe" profile's debugging aids, on top of every check of "balanced":
  * - each block gets CANARY bytes right after its requested size, checked when it is freed: a
  *   write past the end is reported (HeapError BUFFER_OVERFLOW, the block stays allocated);
- * - freed tiny and mid blocks are poisoned (poison.ts: their first 128 and last 64 bytes) and
+ * - freed tiny and mid blocks are poisoned (poison.ts: their first 64 and last 32 bytes) and
  *   checked when handed out again: a write after free is reported (HeapError WRITE_AFTER_FREE
  *   with the offset written) and the block is never handed out.
  * usableSize() is the requested size: the bytes after it belong to the canary.
