@@ -92,6 +92,11 @@ export interface TrimResult {
   reservedBytes: number;
 }
 
+/** Front caches of detached handles, for reuse by this thread's next handles. */
+const spareCaches: Int32Array[] = [];
+const SPARE_CACHES = 4;
+const DETACHED_CACHE = new Int32Array(FC_CAP + CLASS_COUNT);
+
 export class Heap {
   /** @internal Internal fixed-length views over the buffer, rebuilt after growth (see memory.ts). */
   m8!: Uint8Array;
@@ -117,7 +122,7 @@ export class Heap {
   protected readonly inboxWord: number;
 
   /** @internal The front cache (layout in frontcache.ts). */
-  readonly fc = new Int32Array(FC_WORDS);
+  fc: Int32Array = spareCaches.pop() ?? new Int32Array(FC_WORDS);
   /** @internal Per class: the slab being carved (head meta word index) and the queue of partial slabs. */
   readonly current = new Int32Array(CLASS_COUNT);
   /** @internal */
@@ -162,6 +167,7 @@ export class Heap {
     this.slot = slot;
     this.inboxWord = slotWord(slot, W_INBOX);
     this.statWord = slotWord(slot, 0);
+    this.fc.fill(0, FC_COUNT, FC_COUNT + CLASS_COUNT); // a reused cache: no blocks in it
     for (let c = 0; c < CLASS_COUNT; c++) {
       this.fc[FC_CAP + c] = Math.max(2, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
     }
@@ -440,7 +446,10 @@ export class Heap {
     this.checkGrown();
     leaveHeap(this);
     this.detached = true;
-    this.fc.fill(0, FC_COUNT, FC_CAP + CLASS_COUNT);
+    // The front cache (70 KB) goes to the next handle this thread attaches: workers that detach
+    // and re-attach every round would otherwise leave the garbage collector a pile of them.
+    if (spareCaches.length < SPARE_CACHES) spareCaches.push(this.fc);
+    this.fc = DETACHED_CACHE; // empty, zero capacity: malloc takes the slow path, which reports DETACHED
     this.viewBytes = 0; // every later call takes a slow path, which reports DETACHED
   }
 
