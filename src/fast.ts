@@ -54,6 +54,7 @@ export class FastHeap extends Heap {
     return super.mallocClass(c, classSize[c]);
   }
 
+  /** Heap.free without the block state: the classification steps mirror Heap.free on purpose (a hot path). */
   override free(p: number): void {
     if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (p | 0) !== p) {
       this.freeSlow(p);

@@ -3,15 +3,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { attachHeap, createHeap, type Heap, HeapError, type ProfileName } from "../src/index.ts";
+import { code } from "./support/errors.ts";
 
-const code = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof HeapError ? e.code : (e as Error).name;
-  }
-  return undefined;
-};
 
 /** Churn through every tier, then free everything: what stays in the footprint is policy. */
 function churnThenFree(heap: Heap): number {

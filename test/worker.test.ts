@@ -3,15 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { attachHeap, createHeap, HeapError } from "../src/index.ts";
+import { code } from "./support/errors.ts";
 
-const code = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof HeapError ? e.code : (e as Error).name;
-  }
-  return undefined;
-};
 
 describe("handles on one heap", () => {
   it("a block freed by another handle goes back to its owner (remote free)", () => {
