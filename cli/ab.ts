@@ -8,7 +8,7 @@ import { WORKLOADS, type RunSpec, type WorkloadName } from "../bench/spec.ts";
 import { summarize } from "../bench/stats.ts";
 import { analyzeAb, THRESHOLD } from "../bench/verdict.ts";
 import { machine } from "./machine.ts";
-import { clockOption, integer, parse, positiveInt, positiveNumber, UsageError } from "./usage.ts";
+import { clockOption, integer, parse, positiveInt, positiveNumber, RUN_OPTIONS, UsageError } from "./usage.ts";
 
 export const HELP = `usage: hakmem ab --a CONFIG --b CONFIG [options]
 
@@ -35,20 +35,10 @@ Verdict on the 95% interval of the median B/A change: GO (all ≥ +${THRESHOLD *
 run more pairs or longer runs).`;
 
 const OPTIONS = {
+  ...RUN_OPTIONS,
   a: { type: "string" },
   b: { type: "string" },
   workload: { type: "string" },
-  runs: { type: "string" },
-  cycles: { type: "string" },
-  seconds: { type: "string" },
-  workers: { type: "string" },
-  ws: { type: "string" },
-  seed: { type: "string" },
-  repeat: { type: "string" },
-  clock: { type: "string" },
-  quick: { type: "boolean" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 const PROFILES = ["fast", "balanced", "lean", "safe"];

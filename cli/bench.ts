@@ -10,7 +10,7 @@ import { WORKLOADS, type WorkloadName } from "../bench/spec.ts";
 import { svgChart } from "../bench/svg.ts";
 import { machine } from "./machine.ts";
 import { main as replay } from "./replay.ts";
-import { clockOption, integer, parse, positiveInt, positiveNumber, UsageError } from "./usage.ts";
+import { clockOption, integer, parse, positiveInt, positiveNumber, RUN_OPTIONS, UsageError } from "./usage.ts";
 
 export const HELP = `usage: hakmem bench [workload…] [options]
 
@@ -46,20 +46,10 @@ list, glibc malloc (native/bench.c, compiled with cc), AssemblyScript TLSF, new 
 workload shows "—" and why. Progress goes to stderr when it is a terminal.`;
 
 const OPTIONS = {
-  runs: { type: "string" },
+  ...RUN_OPTIONS,
   vs: { type: "string" },
-  quick: { type: "boolean" },
-  cycles: { type: "string" },
-  seconds: { type: "string" },
-  workers: { type: "string" },
-  ws: { type: "string" },
-  seed: { type: "string" },
-  repeat: { type: "string" },
-  clock: { type: "string" },
   check: { type: "boolean" },
-  json: { type: "boolean" },
   out: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 function list(text: string): string[] {

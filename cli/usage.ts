@@ -1,6 +1,21 @@
 // Command-line errors: a UsageError is the user's mistake (exit code 2, with a pointer to help).
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
+/** The options that shape a workload run, shared by `hakmem bench` and `hakmem ab`. */
+export const RUN_OPTIONS = {
+  runs: { type: "string" },
+  quick: { type: "boolean" },
+  cycles: { type: "string" },
+  seconds: { type: "string" },
+  workers: { type: "string" },
+  ws: { type: "string" },
+  seed: { type: "string" },
+  repeat: { type: "string" },
+  clock: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
