@@ -517,7 +517,10 @@ export class Heap {
     }
     const k = --fc[FC_COUNT + c];
     const e = entry(c, k);
-    if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
+    // fast keeps no block states: its frees do not even record the state index (fast.ts)
+    if (!this.profile.tracksBlocks) {
+      if (c >= TINY_CLASSES) this.midCached -= classSize[c];
+    } else if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
     else {
       this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
       this.midCached -= classSize[c];
