@@ -47,7 +47,7 @@ export function runOnce(spec: RunSpec, env: Record<string, string> = {}): Promis
 }
 
 /** The most telling line of a crashed process's stderr: the thrown error's message. */
-function lastError(stderr: string): string {
+export function lastError(stderr: string): string {
   const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("at ") && !l.startsWith("Node.js v"));
   const thrown = lines.findLast((l) => /^(\w*Error|HeapError)\b/.test(l) || /Error: /.test(l));
   return (thrown ?? lines.at(-1) ?? "").slice(0, 300);

@@ -28,11 +28,16 @@ export interface AbAnalysis {
   readonly verdict: Verdict;
 }
 
-/** Analyses paired throughputs (a[i] and b[i] measured back to back). Higher is better. */
-export function analyzeAb(a: readonly number[], b: readonly number[], threshold = THRESHOLD): AbAnalysis {
-  if (a.length !== b.length || a.length === 0) throw new RangeError("a and b must be non-empty and paired");
-  const deltas = a.map((x, i) => b[i] / x - 1);
+/** Analyses per-pair relative changes B/A − 1. */
+export function analyzeDeltas(deltas: readonly number[], threshold = THRESHOLD): AbAnalysis {
+  if (deltas.length === 0) throw new RangeError("no pairs");
   const medianDelta = median(deltas);
   const [lo, hi] = bootstrapInterval(deltas, median);
   return { meanDelta: mean(deltas), medianDelta, ci: [lo, hi], pointVerdict: classify(medianDelta, threshold), verdict: verdictOf(lo, hi, threshold) };
+}
+
+/** Analyses paired throughputs (a[i] and b[i] measured back to back). Higher is better. */
+export function analyzeAb(a: readonly number[], b: readonly number[], threshold = THRESHOLD): AbAnalysis {
+  if (a.length !== b.length || a.length === 0) throw new RangeError("a and b must be non-empty and paired");
+  return analyzeDeltas(a.map((x, i) => b[i] / x - 1), threshold);
 }

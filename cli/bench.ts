@@ -47,6 +47,7 @@ workload shows "—" and why. Progress goes to stderr when it is a terminal.`;
 
 const OPTIONS = {
   ...RUN_OPTIONS,
+  repeat: { type: "string" },
   vs: { type: "string" },
   check: { type: "boolean" },
   out: { type: "string" },

@@ -10,7 +10,6 @@ export const RUN_OPTIONS = {
   workers: { type: "string" },
   ws: { type: "string" },
   seed: { type: "string" },
-  repeat: { type: "string" },
   clock: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },

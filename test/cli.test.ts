@@ -81,13 +81,60 @@ describe("hakmem CLI", () => {
     rmSync(out, { recursive: true });
   });
 
-  it("ab: paired runs, a bootstrap interval and a verdict", () => {
-    const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=balanced", "--runs", "3", "--cycles", "200000", "--json");
+  it("ab: lockstep pairs on random-mixed, a bootstrap interval and a verdict", () => {
+    const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=balanced", "--runs", "3", "--max-runs", "3", "--cycles", "600000", "--json");
     assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { a: { opsPerSec: number[] }; b: { opsPerSec: number[] }; medianDelta: number; ci: [number, number]; verdict: string };
+    const doc = JSON.parse(r.stdout) as AbDoc;
+    assert.equal(doc.pairs, 3);
+    assert.match(doc.method, /^lockstep pairs of fresh processes, 3 steps each/);
     assert.equal(doc.a.opsPerSec.length, 3);
     assert.equal(doc.b.opsPerSec.length, 3);
+    assert.equal(doc.deltas.length, 3);
+    assert.ok(doc.a.opsPerSec.every((x) => x > 0) && doc.b.opsPerSec.every((x) => x > 0));
     assert.ok(doc.ci[0] <= doc.medianDelta && doc.medianDelta <= doc.ci[1]);
     assert.ok(["GO", "NEUTRAL", "NO-GO", "INCONCLUSIVE"].includes(doc.verdict));
   });
+
+  it("ab: runs pairs past --runs only while the interval is undecided, never past --max-runs", () => {
+    const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=fast", "--runs", "2", "--max-runs", "4", "--cycles", "300000", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as AbDoc;
+    assert.ok(doc.pairs >= 2 && doc.pairs <= 4, `${doc.pairs} pairs`);
+    if (doc.verdict === "INCONCLUSIVE") assert.equal(doc.pairs, 4);
+    assert.equal(doc.deltas.length, doc.pairs);
+  });
+
+  it("ab: whole runs for the other workloads", () => {
+    const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=lean", "--workload", "mid", "--workers", "1", "--cycles", "20000", "--runs", "2", "--max-runs", "2", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as AbDoc;
+    assert.equal(doc.pairs, 2);
+    assert.match(doc.method, /^whole runs/);
+  });
+
+  it("ab: a configuration the heap rejects fails the run with the heap's message (exit 1)", () => {
+    for (const workload of ["random-mixed", "mid"]) {
+      const r = hakmem("ab", "--a", "profile=balanced", "--b", "HAKMEM_PROFILE=quick", "--workload", workload, "--workers", "1", "--cycles", "20000", "--runs", "2");
+      assert.equal(r.code, 1, `${workload}: ${r.stderr}`);
+      assert.match(r.stderr, /^hakmem ab: pair 1 failed: B: .*HAKMEM_PROFILE="quick" is not a profile/, workload);
+      assert.equal(r.stdout, "");
+    }
+  });
+
+  it("ab: --max-runs below --runs is a usage error", () => {
+    const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=fast", "--runs", "5", "--max-runs", "4");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--max-runs \(4\) is below --runs \(5\)/);
+  });
 });
+
+interface AbDoc {
+  pairs: number;
+  method: string;
+  a: { opsPerSec: number[] };
+  b: { opsPerSec: number[] };
+  deltas: number[];
+  medianDelta: number;
+  ci: [number, number];
+  verdict: string;
+}

@@ -32,8 +32,9 @@ class Hakmem implements Contender {
   }
 }
 
+/** The named profile; without one the heap reads HAKMEM_PROFILE (an `ab` config may set it), else balanced. */
 function profileOf(opts: ContenderOptions): HeapOptions["profile"] {
-  return (opts.options.profile ?? "balanced") as HeapOptions["profile"];
+  return opts.options.profile as HeapOptions["profile"];
 }
 
 export function create(opts: ContenderOptions): Contender {

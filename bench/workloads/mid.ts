@@ -5,7 +5,7 @@ import type { RunSpec } from "../spec.ts";
 import { makeTables } from "../tables.ts";
 import { now, runTeam } from "../team.ts";
 import { freeAll, randomMixedLoop } from "./random-mixed-loop.ts";
-import type { Measurement, Member, Workload } from "./workload.ts";
+import { liveAfterFree, type Measurement, type Member, type Workload } from "./workload.ts";
 
 export const MIN_SIZE = 8 << 10;
 export const MAX_SIZE = 32 << 10;
@@ -32,9 +32,7 @@ async function run(spec: RunSpec, mod: ContenderModule): Promise<Measurement> {
     end = team.end;
   }
   const peakFootprintBytes = a.peakFootprint();
-  const stats = a.stats();
-  const problems = "liveBlocks" in stats && stats.liveBlocks !== 0 ? [`liveBlocks is ${stats.liveBlocks} after every block was freed`] : [];
-  return { ops: spec.workers * spec.cycles, seconds: (end - start) / 1000, peakFootprintBytes, problems, extra: {} };
+  return { ops: spec.workers * spec.cycles, seconds: (end - start) / 1000, peakFootprintBytes, problems: liveAfterFree(a), extra: {} };
 }
 
 function member(m: Member): { ops: number; end: number } {

@@ -2,9 +2,9 @@
 // live, else allocates a size uniform in 16–1024 B into it and writes one byte.
 import type { ContenderModule } from "../contender.ts";
 import type { RunSpec } from "../spec.ts";
-import { makeTables, tableChecksum } from "../tables.ts";
+import { makeTables, TABLE_LENGTH, tableChecksum } from "../tables.ts";
 import { checkedLoop, freeAll, randomMixedLoop } from "./random-mixed-loop.ts";
-import type { Measurement, Workload } from "./workload.ts";
+import { liveAfterFree, type Measurement, type Workload } from "./workload.ts";
 
 export const MIN_SIZE = 16;
 export const MAX_SIZE = 1024;
@@ -39,9 +39,48 @@ async function run(spec: RunSpec, mod: ContenderModule): Promise<Measurement> {
     if (r === 0) peakFootprintBytes = a.peakFootprint(); // before freeing: some pools lower their top on free
     extra.liveAtEnd = freeAll(a, slots);
   }
-  const stats = a.stats();
-  const problems = "liveBlocks" in stats && stats.liveBlocks !== 0 ? [`liveBlocks is ${stats.liveBlocks} after every block was freed`] : [];
-  return { ops: spec.cycles, seconds, peakFootprintBytes, problems, extra };
+  return { ops: spec.cycles, seconds, peakFootprintBytes, problems: liveAfterFree(a), extra };
+}
+
+/** Cycles per step of a stepped run: a quarter of the tables, about 8 ms of hakmem. */
+export const STEP_CYCLES = TABLE_LENGTH / 4;
+
+/** random-mixed advanced step by step (`hakmem ab`'s lockstep pairs, bench/lockstep.ts). */
+export interface SteppedRun {
+  /** Runs the next `cycles` (≤ STEP_CYCLES) cycles; returns their duration by the spec's clock. */
+  step(cycles: number): number;
+  /** Frees every live block; returns the run's footprint and problems. */
+  finish(): Pick<Measurement, "peakFootprintBytes" | "problems">;
+}
+
+/**
+ * The same workload cut into steps of at most STEP_CYCLES: step k replays table window k mod 4,
+ * so two processes stepping in lockstep run identical cycles at each step.
+ */
+export async function stepped(spec: RunSpec, mod: ContenderModule): Promise<SteppedRun> {
+  const tables = makeTables(spec.ws, spec.seed, MIN_SIZE, MAX_SIZE);
+  const windows = TABLE_LENGTH / STEP_CYCLES;
+  const slotTabs = Array.from({ length: windows }, (_, k) => tables.slot.subarray(k * STEP_CYCLES, (k + 1) * STEP_CYCLES));
+  const sizeTabs = Array.from({ length: windows }, (_, k) => tables.size.subarray(k * STEP_CYCLES, (k + 1) * STEP_CYCLES));
+  const slots = new Int32Array(spec.ws);
+  const a = await mod.create(randomMixed.options(spec));
+  const clock = spec.clock === "cpu" ? cpuSeconds : wallSeconds;
+  let k = 0;
+  return {
+    step(cycles: number): number {
+      if (!(cycles >= 1 && cycles <= STEP_CYCLES)) throw new RangeError(`a step is 1 to ${STEP_CYCLES} cycles, got ${cycles}`);
+      const t0 = clock();
+      randomMixedLoop(a, slots, slotTabs[k], sizeTabs[k], cycles);
+      const seconds = clock() - t0;
+      k = (k + 1) % windows;
+      return seconds;
+    },
+    finish() {
+      const peakFootprintBytes = a.peakFootprint();
+      freeAll(a, slots);
+      return { peakFootprintBytes, problems: liveAfterFree(a) };
+    },
+  };
 }
 
 export const randomMixed: Workload = {

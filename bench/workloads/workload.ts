@@ -23,3 +23,9 @@ export interface Workload {
   /** Runs in each team member (multi-worker contenders). */
   member?(m: Member): Promise<MemberResult> | MemberResult;
 }
+
+/** A problem when the contender still counts blocks live after the workload freed them all. */
+export function liveAfterFree(a: Contender): string[] {
+  const stats = a.stats();
+  return "liveBlocks" in stats && stats.liveBlocks !== 0 ? [`liveBlocks is ${stats.liveBlocks} after every block was freed`] : [];
+}
