@@ -4,7 +4,7 @@
 import { attachHeap, createHeap, type Heap, type HeapOptions } from "hakmem";
 import type { Contender, ContenderOptions } from "../contender.ts";
 
-class Hakmem implements Contender {
+export class Hakmem implements Contender {
   constructor(readonly heap: Heap) {}
 
   malloc(n: number): number {

@@ -5,12 +5,11 @@
 // round a worker's handle is replaced by a successor (detach + attach), as in mimalloc-bench.
 import { createHeap } from "hakmem";
 import type { Worker } from "node:worker_threads";
-import { splitmix32 } from "../tables.ts";
+import { Hakmem } from "../contenders/hakmem.ts";
 import { startWorker } from "../trace/scripts.ts";
-import { CHUNKS } from "../workloads/larson.ts";
+import { CHUNKS, setup } from "../workloads/larson.ts";
 import { EpochRecorder } from "./epochs.ts";
 import { CONTROL_WORDS, GO, type LarsonWorkerData, type LarsonWorkerResult, OPS, STOP } from "./larson-data.ts";
-import { setup } from "./larson-loop.ts";
 import { leftLive, type SoakOptions, type SoakRun } from "./workload.ts";
 import { SOAK_WORKER } from "./scripts.ts";
 
@@ -21,7 +20,7 @@ export async function soakLarson(opts: SoakOptions): Promise<SoakRun> {
   const heap = createHeap({ profile: opts.profile });
   const n = opts.workers * CHUNKS;
   const slots = new Int32Array(new SharedArrayBuffer(n * 4));
-  setup(heap, slots, splitmix32(SEED));
+  setup(new Hakmem(heap), slots, SEED);
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   const workers: Worker[] = [];
   const ready: Promise<void>[] = [];

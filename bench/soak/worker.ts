@@ -5,29 +5,29 @@
 // starts a new thread. At STOP it frees its slots, detaches and reports.
 import { attachHeap } from "hakmem";
 import { parentPort, workerData } from "node:worker_threads";
-import { splitmix32 } from "../tables.ts";
-import { CHUNKS, ROUNDS } from "../workloads/larson.ts";
+import { Hakmem } from "../contenders/hakmem.ts";
+import { CHUNKS, exercise, freeSlice, ROUNDS } from "../workloads/larson.ts";
 import { GO, type LarsonWorkerData, type LarsonWorkerResult, OPS, STOP } from "./larson-data.ts";
-import { freeSlots, replace } from "./larson-loop.ts";
 
 const { buffer, slots, control, index, seed } = workerData as LarsonWorkerData;
 const lo = index * CHUNKS;
 // The seed per worker is larson.ts's, so a soak and a bench run draw the same sequence.
-const next = splitmix32(seed + 1 + index);
-let heap = attachHeap(buffer);
+const rng = Int32Array.of(seed + 1 + index);
+const never = (): boolean => false;
+let a = new Hakmem(attachHeap(buffer));
 let successors = 0;
 parentPort!.postMessage("ready");
 Atomics.wait(control, GO, 0);
 run: for (;;) {
   for (let c = 0; c < ROUNDS; c++) {
-    replace(heap, slots, lo, CHUNKS, next, CHUNKS);
+    exercise(a, slots, lo, rng, CHUNKS, never);
     Atomics.add(control, OPS, CHUNKS);
     if (Atomics.load(control, STOP) !== 0) break run;
   }
-  heap.detach();
-  heap = attachHeap(buffer);
+  a.heap.detach();
+  a = new Hakmem(attachHeap(buffer));
   successors++;
 }
-freeSlots(heap, slots, lo, CHUNKS);
-heap.detach();
+freeSlice(a, slots, lo);
+a.heap.detach();
 parentPort!.postMessage({ successors } satisfies LarsonWorkerResult);

@@ -9,7 +9,7 @@ import type { Contender, ContenderModule, ContenderOptions } from "../contender.
 import type { RunSpec } from "../spec.ts";
 import { below } from "../tables.ts";
 import { now, runTeam, STOP } from "../team.ts";
-import type { Measurement, Member, Workload } from "./workload.ts";
+import { liveAfterFree, type Measurement, type Member, type Workload } from "./workload.ts";
 
 export const MIN_SIZE = 8;
 export const MAX_SIZE = 1000;
@@ -35,7 +35,7 @@ function allocate(a: Contender, size: number): number {
 }
 
 /** The main thread's setup: fill, shuffle, 4 × n replacements. */
-function setup(a: Contender, slots: Int32Array, seed: number): void {
+export function setup(a: Contender, slots: Int32Array, seed: number): void {
   const n = slots.length;
   let s = seed | 0;
   for (let i = 0; i < n; i++) slots[i] = allocate(a, MIN_SIZE + below(mix((s = (s + GOLDEN) | 0)), RANGE));
@@ -53,12 +53,11 @@ function setup(a: Contender, slots: Int32Array, seed: number): void {
 }
 
 /**
- * One thread's life: up to ROUNDS × CHUNKS replacements in slots [lo, lo + CHUNKS), polling
- * `stopped` every 64. rng[0] is the splitmix state, kept across successors. Returns the count.
+ * Up to `iterations` replacements in slots [lo, lo + CHUNKS) (a thread's life is ROUNDS × CHUNKS),
+ * polling `stopped` every 64. rng[0] is the splitmix state, kept across successors. Returns the count.
  */
-function exercise(a: Contender, slots: Int32Array, lo: number, rng: Int32Array, stopped: () => boolean): number {
+export function exercise(a: Contender, slots: Int32Array, lo: number, rng: Int32Array, iterations: number, stopped: () => boolean): number {
   let s = rng[0];
-  const iterations = ROUNDS * CHUNKS;
   let i = 0;
   for (; i < iterations; i++) {
     if ((i & 63) === 0 && stopped()) break;
@@ -70,7 +69,7 @@ function exercise(a: Contender, slots: Int32Array, lo: number, rng: Int32Array, 
   return i;
 }
 
-function freeSlice(a: Contender, slots: Int32Array, lo: number): void {
+export function freeSlice(a: Contender, slots: Int32Array, lo: number): void {
   for (let v = lo; v < lo + CHUNKS; v++) {
     a.free(slots[v]);
     slots[v] = 0;
@@ -98,7 +97,7 @@ async function run(spec: RunSpec, mod: ContenderModule): Promise<Measurement> {
     const deadline = start + spec.seconds * 1000;
     const stopped = (): boolean => now() >= deadline;
     const rng = Int32Array.of(spec.seed + 1);
-    while (!stopped()) ops += exercise(a, slots, 0, rng, stopped);
+    while (!stopped()) ops += exercise(a, slots, 0, rng, ROUNDS * CHUNKS, stopped);
     end = now();
     freeSlice(a, slots, 0);
   } else {
@@ -111,9 +110,7 @@ async function run(spec: RunSpec, mod: ContenderModule): Promise<Measurement> {
     end = run.end;
   }
   const peakFootprintBytes = a.peakFootprint();
-  const stats = a.stats();
-  const problems = "liveBlocks" in stats && stats.liveBlocks !== 0 ? [`liveBlocks is ${stats.liveBlocks} after every block was freed`] : [];
-  return { ops, seconds: (end - start) / 1000, peakFootprintBytes, problems, extra: { successors } };
+  return { ops, seconds: (end - start) / 1000, peakFootprintBytes, problems: liveAfterFree(a), extra: { successors } };
 }
 
 async function member(m: Member): Promise<{ ops: number; end: number; extra: Record<string, number> }> {
@@ -128,7 +125,7 @@ async function member(m: Member): Promise<{ ops: number; end: number; extra: Rec
   let successors = 0;
   m.ready();
   for (;;) {
-    ops += exercise(a, slots, lo, rng, stopped);
+    ops += exercise(a, slots, lo, rng, ROUNDS * CHUNKS, stopped);
     if (stopped()) break;
     if (mod.detach !== undefined) {
       // This thread exits; its successor is a fresh handle in the same worker.
