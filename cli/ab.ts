@@ -27,8 +27,8 @@ options:
   --a CONFIG, --b CONFIG   the two configurations (B is compared with A)
   --workload NAME          ${WORKLOADS.join(", ")} (default random-mixed)
   --runs N                 pairs at least (default 20)
-  --max-runs M             pairs at most (default the larger of 80 and N): after N pairs, more run one by one
-                           until the interval decides (GO, NEUTRAL or NO-GO)
+  --max-runs M             pairs at most (default the larger of 80 and N): after N pairs,
+                           more run one by one until the interval decides (GO, NEUTRAL or NO-GO)
   --cycles N               random-mixed: cycles per process (default ${LOCKSTEP_CYCLES.toLocaleString("en-US")}, ${LOCKSTEP_CYCLES / STEP_CYCLES} steps);
                            mid: per worker
   --clock C                random-mixed: cpu (default: the process's CPU time) or wall
