@@ -20,12 +20,17 @@ export type LockstepReply =
   | { readonly seconds: number }
   | { readonly peakFootprintBytes: number | null; readonly problems: readonly string[]; readonly rssBytes: number };
 
+/** A side process's script, relative to a dist/ directory. */
+export const LOCKSTEP_SCRIPT = "bench/lockstep.js";
+
 /** This module is bundled into dist/cli.js: the side processes are in dist/bench/. */
-const SIDE = fileURLToPath(new URL("./bench/lockstep.js", import.meta.url));
+const SIDE = fileURLToPath(new URL(`./${LOCKSTEP_SCRIPT}`, import.meta.url));
 
 export interface LockstepSide {
   readonly spec: RunSpec;
   readonly env: Record<string, string>;
+  /** The side's script when it comes from another build (`hakmem ab` build=DIR). */
+  readonly script?: string;
 }
 
 export interface SideResult {
@@ -68,7 +73,7 @@ class Side {
   private failure: Error | null = null;
 
   constructor(side: LockstepSide, pin: Pinning) {
-    const node = [process.execPath, SIDE, JSON.stringify(side.spec)];
+    const node = [process.execPath, side.script ?? SIDE, JSON.stringify(side.spec)];
     const [command, ...args] = "cpu" in pin ? ["taskset", "-c", String(pin.cpu), ...node] : node;
     this.child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, ...side.env } });
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));

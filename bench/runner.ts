@@ -7,10 +7,14 @@ import type { RunResult, RunSpec } from "./spec.ts";
 
 export type RunOutcome = { readonly result: RunResult } | { readonly error: string };
 
-/** This module is bundled into dist/cli.js: the bench processes are in dist/bench/. */
-const PROCESS = fileURLToPath(new URL("./bench/process.js", import.meta.url));
+/** A bench process's script, relative to a dist/ directory. */
+export const PROCESS_SCRIPT = "bench/process.js";
 
-export function runOnce(spec: RunSpec, env: Record<string, string> = {}): Promise<RunOutcome> {
+/** This module is bundled into dist/cli.js: the bench processes are in dist/bench/. */
+const PROCESS = fileURLToPath(new URL(`./${PROCESS_SCRIPT}`, import.meta.url));
+
+/** Runs `spec` in a fresh process; `script` runs a JS contender from another build's dist/. */
+export function runOnce(spec: RunSpec, env: Record<string, string> = {}, script = PROCESS): Promise<RunOutcome> {
   let command: string;
   let args: string[];
   if (spec.contender === "native") {
@@ -20,7 +24,7 @@ export function runOnce(spec: RunSpec, env: Record<string, string> = {}): Promis
     args = [spec.workload, spec.workers, spec.cycles, spec.seconds, spec.ws, spec.seed, spec.repeat ?? 1, spec.clock ?? "wall"].map(String);
   } else {
     command = process.execPath;
-    args = [PROCESS, JSON.stringify(spec)];
+    args = [script, JSON.stringify(spec)];
   }
   const timeoutMs = 120_000 + spec.seconds * 10_000;
   return new Promise((resolve) => {

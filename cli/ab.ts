@@ -3,10 +3,12 @@
 // the median per-pair change (bench/verdict.ts). random-mixed pairs run in lockstep
 // (bench/lockstep.ts), the other workloads as whole runs back to back. Pairs keep coming after
 // --runs until the interval decides or --max-runs is reached.
-import { lockstepPair, pinningHere, stepsOf } from "../bench/lockstep.ts";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { LOCKSTEP_SCRIPT, lockstepPair, pinningHere, stepsOf } from "../bench/lockstep.ts";
 import { plan } from "../bench/plan.ts";
 import { Progress } from "../bench/progress.ts";
-import { runOnce } from "../bench/runner.ts";
+import { PROCESS_SCRIPT, runOnce } from "../bench/runner.ts";
 import { WORKLOADS, type RunSpec, type WorkloadName } from "../bench/spec.ts";
 import { summarize } from "../bench/stats.ts";
 import { type AbAnalysis, analyzeDeltas, THRESHOLD } from "../bench/verdict.ts";
@@ -22,6 +24,8 @@ export const HELP = `usage: hakmem ab --a CONFIG --b CONFIG [options]
 A configuration is a comma-separated list of key=value:
   profile=fast|balanced|lean|safe   the heap's profile
   HAKMEM_NAME=value                 an environment variable for the measured process
+  build=DIR                         measure the hakmem built in DIR (another checkout's dist/)
+                                    instead of this one: A/B of a code change
 
 options:
   --a CONFIG, --b CONFIG   the two configurations (B is compared with A)
@@ -60,11 +64,14 @@ export interface AbConfig {
   readonly text: string;
   readonly options: Record<string, string>;
   readonly env: Record<string, string>;
+  /** The dist/ directory whose bench processes run this side (default: this package's). */
+  readonly build?: string;
 }
 
 export function parseConfig(text: string, which: string): AbConfig {
   const options: Record<string, string> = {};
   const env: Record<string, string> = {};
+  let build: string | undefined;
   for (const item of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
     const eq = item.indexOf("=");
     if (eq <= 0) throw new UsageError(`--${which}: "${item}" is not key=value`);
@@ -73,13 +80,18 @@ export function parseConfig(text: string, which: string): AbConfig {
     if (key === "profile") {
       if (!PROFILES.includes(value)) throw new UsageError(`--${which}: profile must be one of ${PROFILES.join(", ")}, got "${value}"`);
       options.profile = value;
+    } else if (key === "build") {
+      build = resolve(value);
+      for (const script of [LOCKSTEP_SCRIPT, PROCESS_SCRIPT]) {
+        if (!existsSync(join(build, script))) throw new UsageError(`--${which}: build=${value}: ${join(build, script)} does not exist (a built hakmem's dist/ directory?)`);
+      }
     } else if (/^HAKMEM_[A-Z0-9_]+$/.test(key)) {
       env[key] = value;
     } else {
-      throw new UsageError(`--${which}: unknown key "${key}" (profile, or a HAKMEM_* environment variable)`);
+      throw new UsageError(`--${which}: unknown key "${key}" (profile, build, or a HAKMEM_* environment variable)`);
     }
   }
-  return { text, options, env };
+  return { text, options, env, ...(build === undefined ? {} : { build }) };
 }
 
 function pct(x: number): string {
@@ -96,9 +108,10 @@ interface Pair {
 type Measure = (i: number) => Promise<Pair | string>;
 
 /** random-mixed: a lockstep pair; pair i lets A step first when i is even. */
-function lockstepMeasure(specs: readonly [RunSpec, AbConfig][]): Measure {
+function lockstepMeasure(specs: readonly [[RunSpec, AbConfig], [RunSpec, AbConfig]]): Measure {
   return async (i) => {
-    const r = await lockstepPair({ spec: specs[0][0], env: specs[0][1].env }, { spec: specs[1][0], env: specs[1][1].env }, (i % 2) as 0 | 1);
+    const side = ([spec, c]: [RunSpec, AbConfig]) => ({ spec, env: c.env, script: c.build && join(c.build, LOCKSTEP_SCRIPT) });
+    const r = await lockstepPair(side(specs[0]), side(specs[1]), (i % 2) as 0 | 1);
     return "error" in r ? r.error : { a: r.result.a.opsPerSec, b: r.result.b.opsPerSec, delta: r.result.delta };
   };
 }
@@ -108,7 +121,8 @@ function wholeRunMeasure(specs: readonly [RunSpec, AbConfig][]): Measure {
   return async (i) => {
     const ops = [0, 0];
     for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
-      const outcome = await runOnce(specs[k][0], specs[k][1].env);
+      const build = specs[k][1].build;
+      const outcome = await runOnce(specs[k][0], specs[k][1].env, build && join(build, PROCESS_SCRIPT));
       if ("error" in outcome) return `${k === 0 ? "A" : "B"}: ${outcome.error}`;
       ops[k] = outcome.result.opsPerSec;
     }
@@ -145,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (planned === undefined) throw new UsageError(`${workload} cannot run with ${workers} worker(s)`);
   const base = planned.rows[0].spec!;
-  const specs: [RunSpec, AbConfig][] = [
+  const specs: [[RunSpec, AbConfig], [RunSpec, AbConfig]] = [
     [{ ...base, options: a.options }, a],
     [{ ...base, options: b.options }, b],
   ];

@@ -121,6 +121,18 @@ describe("hakmem CLI", () => {
     }
   });
 
+  it("ab: build=DIR runs a side from another build's dist/ (here: this one's)", () => {
+    const dist = fileURLToPath(new URL("../dist", import.meta.url));
+    for (const workload of ["random-mixed", "mid"]) {
+      const r = hakmem("ab", "--a", "profile=balanced", "--b", `profile=balanced,build=${dist}`, "--workload", workload, "--workers", "1", "--cycles", "20000", "--runs", "2", "--max-runs", "2", "--json");
+      assert.equal(r.code, 0, `${workload}: ${r.stderr}`);
+      assert.equal((JSON.parse(r.stdout) as AbDoc).pairs, 2);
+    }
+    const bad = hakmem("ab", "--a", "profile=balanced", "--b", "build=/no/such/dist");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--b: build=\/no\/such\/dist: .*bench\/lockstep\.js does not exist/);
+  });
+
   it("ab: --max-runs below --runs is a usage error", () => {
     const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=fast", "--runs", "5", "--max-runs", "4");
     assert.equal(r.code, 2);
