@@ -52,3 +52,14 @@ export function tableChecksum(t: Tables): number {
   }
   return h >>> 0;
 }
+
+/**
+ * The tables cut into consecutive windows of `length` entries (a power of two dividing theirs):
+ * the timed loop indexes its tables from 0 with a mask, so a run done in chunks hands it window
+ * after window and still walks the whole sequence.
+ */
+export function windowsOf(t: Tables, length: number): { slot: Int32Array[]; size: Int32Array[] } {
+  const n = t.slot.length / length;
+  const cut = (a: Int32Array) => Array.from({ length: n }, (_, k) => a.subarray(k * length, (k + 1) * length));
+  return { slot: cut(t.slot), size: cut(t.size) };
+}

@@ -299,8 +299,11 @@ export class Heap {
     return q;
   }
 
-  /** Resizes the block locate() found to `size` without moving it, when its class or span allows. */
-  private resizeInPlace(size: number): boolean {
+  /**
+   * @internal Resizes the block locate() found to `size` without moving it, when its class or
+   * span allows.
+   */
+  protected resizeInPlace(size: number): boolean {
     const c = this.lkClass;
     if (c < 0) {
       if (!resizeLargeInPlace(this, this.lkMeta, size)) return false;

@@ -49,20 +49,9 @@ export class SafeHeap extends Heap {
     return this.arm(p, size, this.lkClass >= 0 ? classSize[this.lkClass] : 0);
   }
 
-  override realloc(p: number, size: number): number {
-    if (p === 0) return this.malloc(size);
-    if (size >>> 0 !== size) checkSize(size, "size");
-    if (size === 0) {
-      this.free(p);
-      return 0;
-    }
-    this.locate(p);
-    const old = this.lkRequested;
-    const q = this.malloc(size); // always moves: the canary follows the new size
-    if (q === 0) return 0;
-    this.m8.copyWithin(q, p, p + Math.min(old, size));
-    this.free(p);
-    return q;
+  /** A block always moves on realloc: its canary follows the new size. */
+  protected override resizeInPlace(_size: number): boolean {
+    return false;
   }
 
   override usableSize(p: number): number {

@@ -653,20 +653,21 @@ describe("property: random operation sequences vs. reference model (maxBytes 256
 describe("property: small heap (maxBytes 4 MiB) where out-of-memory is frequent", () => {
   const runs = PATH !== undefined ? 1 : 10;
   const len = 2000;
+  const maxBytes = 4 * MiB;
+  const smallHeapRun = (coverage: Coverage) => ({
+    maxBytes,
+    oomAllowed: true,
+    liveCap: 64 * MiB, // no cap: let the heap run out
+    maxBlocks: 4000,
+    sweepEvery: 250,
+    coverage,
+  });
   for (const profile of PROFILES) {
     it(`profile ${profile}: sequences of ${len} ops, failed allocations leave the heap consistent`, (t) => {
-      const maxBytes = 4 * MiB;
       const coverage = new Coverage();
       checkProperty(t, new OpSeqArbitrary(opArb, len), runs, (ops) => {
         const heap = createHeap({ maxBytes, profile });
-        runSequence(heap, ops, {
-          maxBytes,
-          oomAllowed: true,
-          liveCap: 64 * MiB, // no cap: let the heap run out
-          maxBlocks: 4000,
-          sweepEvery: 250,
-          coverage,
-        });
+        runSequence(heap, ops, smallHeapRun(coverage));
         heap.detach();
       });
       if (PATH === undefined) {
@@ -679,18 +680,10 @@ describe("property: small heap (maxBytes 4 MiB) where out-of-memory is frequent"
     // Same sequences, then: once every block is freed, the heap must serve 1 MiB and 64 B again
     // (freed memory is not stranded in caches, empty slabs or between metadata pages).
     it(`profile ${profile}: sequences of ${len} ops, then an emptied heap serves 1 MiB again`, (t) => {
-      const maxBytes = 4 * MiB;
       const coverage = new Coverage();
       checkProperty(t, new OpSeqArbitrary(opArb, len), runs, (ops) => {
         const heap = createHeap({ maxBytes, profile });
-        runSequence(heap, ops, {
-          maxBytes,
-          oomAllowed: true,
-          liveCap: 64 * MiB,
-          maxBlocks: 4000,
-          sweepEvery: 250,
-          coverage,
-        });
+        runSequence(heap, ops, smallHeapRun(coverage));
         const s = heap.stats();
         const p = heap.malloc(MiB);
         assert.notEqual(

@@ -31,12 +31,12 @@ export class EpochRecorder {
   private last = 0;
 
   /**
-   * `total` epochs. `gauge` reads the heap's stats; `onEpoch` sees each epoch as it closes
-   * (progress display).
+   * `total` epochs of `heap` (its stats() are read at the end of each); `onEpoch` sees each epoch
+   * as it closes (progress display).
    */
   constructor(
     readonly total: number,
-    private readonly gauge: () => HeapGauge,
+    private readonly heap: { stats(): HeapGauge },
     private readonly onEpoch: (e: Epoch) => void = () => {},
   ) {}
 
@@ -59,7 +59,7 @@ export class EpochRecorder {
     if (now < this.dueAt) return false;
     const seconds = (now - this.last) / 1000;
     this.last = now;
-    const g = this.gauge();
+    const g = this.heap.stats();
     const e: Epoch = {
       index: this.epochs.length,
       seconds,

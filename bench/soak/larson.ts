@@ -41,14 +41,7 @@ export async function soakLarson(opts: SoakOptions): Promise<SoakRun> {
   }
   // A worker that fails at any point ends the soak with its error instead of leaving it waiting.
   const failed = Promise.race(results.map((r) => r.then(() => new Promise<never>(() => {}))));
-  const rec = new EpochRecorder(
-    opts.epochs,
-    () => {
-      const s = heap.stats();
-      return { footprintBytes: s.footprintBytes, growths: s.growths };
-    },
-    opts.onEpoch,
-  );
+  const rec = new EpochRecorder(opts.epochs, heap, opts.onEpoch);
   try {
     await Promise.race([Promise.all(ready), failed]);
     Atomics.store(control, GO, 1);

@@ -16,14 +16,7 @@ export async function soakReplay(opts: SoakOptions): Promise<SoakRun> {
   if (t.recordCount === 0) throw new Error(`${t.name}: the trace has no records`);
   const heap = createHeap({ maxBytes: MAX_HEAP_BYTES, profile: opts.profile });
   const off = new Int32Array(t.blockCount + 1);
-  const rec = new EpochRecorder(
-    opts.epochs,
-    () => {
-      const s = heap.stats();
-      return { footprintBytes: s.footprintBytes, growths: s.growths };
-    },
-    opts.onEpoch,
-  );
+  const rec = new EpochRecorder(opts.epochs, heap, opts.onEpoch);
   let at = 0;
   let ops = 0;
   let passes = 0;

@@ -2,7 +2,7 @@
 // live, else allocates a size uniform in 16–1024 B into it and writes one byte.
 import type { ContenderModule } from "../contender.ts";
 import type { RunSpec } from "../spec.ts";
-import { makeTables, TABLE_LENGTH, tableChecksum } from "../tables.ts";
+import { makeTables, TABLE_LENGTH, tableChecksum, windowsOf } from "../tables.ts";
 import { checkedLoop, freeAll, randomMixedLoop } from "./random-mixed-loop.ts";
 import { liveAfterFree, type Measurement, type Workload } from "./workload.ts";
 
@@ -18,6 +18,10 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+function clockOf(spec: RunSpec): () => number {
+  return spec.clock === "cpu" ? cpuSeconds : wallSeconds;
+}
+
 async function run(spec: RunSpec, mod: ContenderModule): Promise<Measurement> {
   const tables = makeTables(spec.ws, spec.seed, MIN_SIZE, MAX_SIZE);
   const slots = new Int32Array(spec.ws);
@@ -29,7 +33,7 @@ async function run(spec: RunSpec, mod: ContenderModule): Promise<Measurement> {
     if (problems.length === 0) freeAll(a, slots);
     return { ops: spec.cycles, seconds: (performance.now() - t0) / 1000, peakFootprintBytes: a.peakFootprint(), problems, extra };
   }
-  const clock = spec.clock === "cpu" ? cpuSeconds : wallSeconds;
+  const clock = clockOf(spec);
   let seconds = Infinity;
   let peakFootprintBytes: number | null = null;
   for (let r = 0; r < (spec.repeat ?? 1); r++) {
@@ -58,13 +62,11 @@ export interface SteppedRun {
  * so two processes stepping in lockstep run identical cycles at each step.
  */
 export async function stepped(spec: RunSpec, mod: ContenderModule): Promise<SteppedRun> {
-  const tables = makeTables(spec.ws, spec.seed, MIN_SIZE, MAX_SIZE);
-  const windows = TABLE_LENGTH / STEP_CYCLES;
-  const slotTabs = Array.from({ length: windows }, (_, k) => tables.slot.subarray(k * STEP_CYCLES, (k + 1) * STEP_CYCLES));
-  const sizeTabs = Array.from({ length: windows }, (_, k) => tables.size.subarray(k * STEP_CYCLES, (k + 1) * STEP_CYCLES));
+  const { slot: slotTabs, size: sizeTabs } = windowsOf(makeTables(spec.ws, spec.seed, MIN_SIZE, MAX_SIZE), STEP_CYCLES);
+  const windows = slotTabs.length;
   const slots = new Int32Array(spec.ws);
   const a = await mod.create(randomMixed.options(spec));
-  const clock = spec.clock === "cpu" ? cpuSeconds : wallSeconds;
+  const clock = clockOf(spec);
   let k = 0;
   return {
     step(cycles: number): number {
