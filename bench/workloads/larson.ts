@@ -73,14 +73,17 @@ export function exercise(a: Contender, slots: Int32Array, lo: number, rng: Int32
  * Replacements each team member runs before it reports ready, on blocks of its own that it frees
  * again: a fresh worker's JIT warm-up (tens of ms of CPU per isolate, measured: the first 32,768
  * replacements of a fresh isolate cost about 15× the later ones) is not allocator throughput,
- * and with more workers than cores it would fill much of a 1-second timed phase.
+ * and with more workers than cores it would fill much of a 1-second timed phase. Bounded in
+ * time too, for the slow peers.
  */
 export const WARMUP = 200_000;
+const WARMUP_MS = 500;
 
 function warmUp(a: Contender, seed: number): void {
   const own = new Int32Array(CHUNKS);
   for (let v = 0; v < CHUNKS; v++) own[v] = allocate(a, MIN_SIZE);
-  exercise(a, own, 0, Int32Array.of(seed), WARMUP, () => false);
+  const deadline = now() + WARMUP_MS;
+  exercise(a, own, 0, Int32Array.of(seed), WARMUP, () => now() >= deadline);
   freeSlice(a, own, 0);
 }
 
