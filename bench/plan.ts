@@ -5,7 +5,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type ContenderChoice, contenderInfo } from "./contenders/index.ts";
 import { nativeBinary } from "./native.ts";
-import type { RunSpec, WorkloadName } from "./spec.ts";
+import { type RunSpec, WASM_MT_WORKLOADS, type WorkloadName } from "./spec.ts";
+import { buildNative, buildWasm, mtProgramOf, mtSource } from "./wasm/mt-build.ts";
 
 export interface PlanOptions {
   readonly workloads: readonly WorkloadName[];
@@ -55,6 +56,8 @@ const DEFAULTS: Record<WorkloadName, WorkloadDefaults> = {
   larson: { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 4141, workers: (n) => unique([1, n]), unit: "replacement (free + malloc + 2 writes)", timed: true },
   mid: { cycles: [2_000_000, 500_000], seconds: [0, 0], ws: 256, seed: 1, workers: (n) => unique([1, n]), unit: "cycle, per worker summed", timed: false },
   xmalloc: { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 1, workers: (n) => [Math.max(2, n)], unit: "block (malloc in one worker, free in another)", timed: true },
+  "wasm-larson": { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 4141, workers: (n) => unique([1, n]), unit: "replacement in C (free + malloc + 2 writes)", timed: true },
+  "wasm-xmalloc": { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 1, workers: (n) => [Math.max(2, n)], unit: "block in C (malloc in one thread, free in another)", timed: true },
 };
 
 function unique(xs: number[]): number[] {
@@ -70,6 +73,7 @@ const TLSF_WASM = fileURLToPath(new URL("./bench/tlsf.wasm", import.meta.url));
 
 function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, check: boolean): string | undefined {
   const info = contenderInfo(c.id);
+  if (WASM_MT_WORKLOADS.includes(workload)) return whyNotMt(c, workload, check);
   if (workers > 1 && !info.multiWorker) return "single-threaded: cannot share a heap between workers";
   if (workload === "xmalloc" && !info.multiWorker) return "single-threaded: xmalloc frees in another worker";
   if (check && (workload !== "random-mixed" || c.id === "native" || c.id === "gc" || c.id === "smo")) return "no checked mode here";
@@ -79,6 +83,15 @@ function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, che
     if ("reason" in bin) return bin.reason;
   }
   return undefined;
+}
+
+/** The threaded C programs run on hakmem (compiled to wasm) and on glibc (compiled natively). */
+function whyNotMt(c: ContenderChoice, workload: WorkloadName, check: boolean): string | undefined {
+  if (check) return "no checked mode here";
+  if (c.id !== "hakmem" && c.id !== "native") return "not a C program's malloc";
+  const program = mtProgramOf(workload);
+  const built = c.id === "native" ? buildNative(mtSource(program)) : buildWasm(mtSource(program));
+  return "reason" in built ? built.reason : undefined;
 }
 
 export function plan(o: PlanOptions): PlannedCase[] {
@@ -91,7 +104,7 @@ export function plan(o: PlanOptions): PlannedCase[] {
     const ws = o.ws ?? d.ws;
     const seed = o.seed ?? d.seed;
     for (const workers of o.workers ?? d.workers(cores())) {
-      if (workload === "xmalloc" && workers < 2) continue;
+      if ((workload === "xmalloc" || workload === "wasm-xmalloc") && workers < 2) continue;
       if (workload === "random-mixed" && workers !== 1) continue;
       const rows = o.contenders.map((c): PlannedRow => {
         const skip = whyNot(c, workload, workers, o.check ?? false);

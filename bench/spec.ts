@@ -1,7 +1,11 @@
 // What one benchmark run is (passed to a fresh process as JSON) and what it reports back.
 
-export type WorkloadName = "random-mixed" | "larson" | "mid" | "xmalloc";
+export type WorkloadName = "random-mixed" | "larson" | "mid" | "xmalloc" | "wasm-larson" | "wasm-xmalloc";
+/** The default set of `hakmem bench`. */
 export const WORKLOADS: readonly WorkloadName[] = ["random-mixed", "larson", "mid", "xmalloc"];
+/** Threaded C programs compiled to wasm (bench/wasm): run by name only, they need clang. */
+export const WASM_MT_WORKLOADS: readonly WorkloadName[] = ["wasm-larson", "wasm-xmalloc"];
+export const ALL_WORKLOADS: readonly WorkloadName[] = [...WORKLOADS, ...WASM_MT_WORKLOADS];
 
 export interface RunSpec {
   readonly workload: WorkloadName;

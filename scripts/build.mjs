@@ -20,6 +20,14 @@ const observeOn = {
 // The library runs in browsers and Node: no Node built-ins (platform neutral).
 await build({ ...lib, entryPoints: { index: "src/index.ts" }, platform: "neutral" });
 await build({ ...lib, entryPoints: { observe: "src/index.ts" }, platform: "neutral", plugins: [observeOn] });
+/** hakmem/wasm uses the library through dist/index.js, so a program has one copy of it. */
+const libraryExternal = {
+  name: "library-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/index\.ts$/ }, () => ({ path: "./index.js", external: true }));
+  },
+};
+await build({ ...lib, entryPoints: { wasm: "src/wasm.ts" }, platform: "neutral", plugins: [libraryExternal] });
 // Node-only helpers (worker_threads), "hakmem/node"; they use the library's types only.
 await build({ ...lib, entryPoints: { node: "src/node.ts" }, platform: "node" });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
@@ -30,7 +38,7 @@ const node = { bundle: true, format: "esm", platform: "node", target: "node20", 
 await build({ ...node, entryPoints: { cli: "cli/main.ts" }, outdir: "dist", external: ["hakmem"] });
 await build({
   ...node,
-  entryPoints: { process: "bench/process.ts", lockstep: "bench/lockstep-process.ts", thread: "bench/thread.ts", "replay-child": "bench/trace/child.ts", "replay-thread": "bench/trace/thread-worker.ts", "soak-worker": "bench/soak/worker.ts" },
+  entryPoints: { process: "bench/process.ts", lockstep: "bench/lockstep-process.ts", thread: "bench/thread.ts", "replay-child": "bench/trace/child.ts", "replay-thread": "bench/trace/thread-worker.ts", "soak-worker": "bench/soak/worker.ts", "wasm-mt-thread": "bench/wasm/mt-thread.ts" },
   outdir: "dist/bench",
   splitting: true, // one chunk per contender: a process evaluates only the peer it measures
   external: ["hakmem"],
