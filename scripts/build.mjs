@@ -24,7 +24,7 @@ await build({ ...lib, entryPoints: { observe: "src/index.ts" }, platform: "neutr
 const libraryExternal = {
   name: "library-external",
   setup(b) {
-    b.onResolve({ filter: /^\.\/index\.ts$/ }, () => ({ path: "./index.js", external: true }));
+    b.onResolve({ filter: /^\.\.?\/index\.ts$/ }, () => ({ path: "./index.js", external: true }));
   },
 };
 await build({ ...lib, entryPoints: { wasm: "src/wasm.ts" }, platform: "neutral", plugins: [libraryExternal] });

@@ -15,12 +15,10 @@
  * A worker terminated before exit() leaves its block live and its handle attached: the record
  * tells the owner which, and reclaimThread recovers both.
  */
-import { HeapError } from "./errors.ts";
-import type { Heap } from "./heap.ts";
-import { attachHeap } from "./index.ts";
-import { GRANULE, STACK_CANARY, STACK_CANARY_BYTES, THREAD_RECORD_BYTES, TR_BLOCK, TR_WORKER } from "./layout.ts";
-import type { ProfileName } from "./options.ts";
-import { mallocImports } from "./wasm-imports.ts";
+import { attachHeap, type Heap, HeapError } from "../index.ts";
+import { GRANULE, STACK_CANARY, STACK_CANARY_BYTES, THREAD_RECORD_BYTES, TR_BLOCK, TR_WORKER } from "../layout.ts";
+import type { ProfileName } from "../options.ts";
+import { mallocImports } from "./imports.ts";
 
 /** wasm-ld's default stack size, and the stack of a thread that names none. */
 export const DEFAULT_STACK_SIZE = 64 * 1024;
@@ -114,8 +112,7 @@ export async function startThread(module: WebAssembly.Module, memory: WebAssembl
   if (record !== 0 && owned) Atomics.store(h.i32, (record >> 2) + TR_WORKER, h.workerId);
   let block = 0;
   try {
-    const env = { ...(options.imports?.env ?? {}), memory, ...mallocImports(h) };
-    const instance = await WebAssembly.instantiate(module, { ...options.imports, env });
+    const instance = await WebAssembly.instantiate(module, importsFor(module, memory, mallocImports(h), options.imports));
     const e = instance.exports as unknown as ThreadExports;
     if (!(e.__stack_pointer instanceof WebAssembly.Global)) throw new TypeError("the module does not export __stack_pointer (link with --export=__stack_pointer)");
     const tlsSize = globalValue(e.__tls_size);
@@ -147,12 +144,12 @@ export async function startThread(module: WebAssembly.Module, memory: WebAssembl
  * A threaded module's __heap_base, where its heap starts (`createHeap({ memory, base })`): read
  * from a first instance, whose instantiation also initialises the module's data once for all.
  */
-export async function heapBaseOf(module: WebAssembly.Module, memory: WebAssembly.Memory, imports: WebAssembly.Imports = {}): Promise<number> {
+export async function heapBaseOf(module: WebAssembly.Module, memory: WebAssembly.Memory, imports?: WebAssembly.Imports): Promise<number> {
   const unbound = (): never => {
     throw new Error("the heap is not created yet");
   };
-  const env = { ...(imports.env ?? {}), memory, malloc: unbound, free: unbound, calloc: unbound, realloc: unbound, aligned_alloc: unbound, malloc_usable_size: unbound };
-  const instance = await WebAssembly.instantiate(module, { ...imports, env });
+  const malloc = { malloc: unbound, free: unbound, calloc: unbound, realloc: unbound, aligned_alloc: unbound, malloc_usable_size: unbound };
+  const instance = await WebAssembly.instantiate(module, importsFor(module, memory, malloc, imports));
   const base = (instance.exports as { __heap_base?: WebAssembly.Global }).__heap_base;
   if (!(base instanceof WebAssembly.Global)) throw new TypeError("the module does not export __heap_base (link with --export=__heap_base)");
   return Number(base.value);
@@ -177,6 +174,15 @@ export function reclaimThread(heap: Heap, record: number): boolean {
   const reclaimed = worker !== 0 && heap.reclaim(worker);
   if (block !== 0) heap.free(block);
   return reclaimed || block !== 0;
+}
+
+/** The user's imports, the memory where the module imports it, the allocator as "hakmem". */
+function importsFor(module: WebAssembly.Module, memory: WebAssembly.Memory, malloc: WebAssembly.ModuleImports, extra: WebAssembly.Imports = {}): WebAssembly.Imports {
+  const wanted = WebAssembly.Module.imports(module).find((i) => i.kind === "memory");
+  if (wanted === undefined) throw new TypeError("the module does not import its memory: link it with --import-memory --shared-memory");
+  const imports: WebAssembly.Imports = { ...extra, hakmem: malloc };
+  imports[wanted.module] = { ...imports[wanted.module], [wanted.name]: memory };
+  return imports;
 }
 
 function stackSizeOf(n: unknown): number {
