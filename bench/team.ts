@@ -35,14 +35,22 @@ export interface TeamRun {
   readonly end: number;
 }
 
+/** Optional parts of a team run (the wasm programs): another entry, and calls at GO and STOP. */
+export interface TeamHooks {
+  /** A bundle next to thread.js to run instead of it. */
+  readonly script?: string;
+  readonly onGo?: () => void;
+  /** For a program with its own stop flag. */
+  readonly onStop?: () => void;
+}
+
 /**
- * Starts `count` workers of the bench thread entry (or of `script`, a bundle next to it), waits
- * until all are ready, sets GO, then (for timed workloads) sets STOP after `seconds` and calls
- * `onStop` (a program with its own stop flag), and collects every member's result.
+ * Starts `count` workers of the bench thread entry, waits until all are ready, sets GO, then
+ * (for timed workloads) sets STOP after `seconds`, and collects every member's result.
  */
-export async function runTeam(count: number, shared: unknown, spec: unknown, extra: (i: number) => unknown, seconds?: number, script = "thread.js", onStop?: () => void): Promise<TeamRun> {
+export async function runTeam(count: number, shared: unknown, spec: unknown, extra: (i: number) => unknown, seconds?: number, hooks: TeamHooks = {}): Promise<TeamRun> {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-  const url = new URL(`./${script}`, import.meta.url);
+  const url = new URL(`./${hooks.script ?? "thread.js"}`, import.meta.url);
   const workers: Worker[] = [];
   const ready: Promise<void>[] = [];
   const done: Promise<MemberResult>[] = [];
@@ -64,6 +72,7 @@ export async function runTeam(count: number, shared: unknown, spec: unknown, ext
   const failed = Promise.race(done.map((d) => d.then(() => new Promise<never>(() => {}))));
   try {
     await Promise.race([Promise.all(ready), failed]);
+    hooks.onGo?.();
     const start = now();
     Atomics.store(control, GO, 1);
     Atomics.notify(control, GO);
@@ -72,7 +81,7 @@ export async function runTeam(count: number, shared: unknown, spec: unknown, ext
       await Promise.race([new Promise((r) => setTimeout(r, seconds * 1000)), failed]);
       end = now();
       Atomics.store(control, STOP, 1);
-      onStop?.();
+      hooks.onStop?.();
     }
     const members = await Promise.all(done);
     if (seconds === undefined) end = Math.max(...members.map((m) => m.end));

@@ -70,12 +70,25 @@ async function open(program: MtProgram, spec: RunSpec): Promise<{ module: WebAss
   return { module, memory, heap, main };
 }
 
-/** Runs the team and checks the heap afterwards (records recover any member that died). */
-async function team(spec: RunSpec, shared: MtShared, heap: Heap, stop: () => void): Promise<{ members: MemberResult[]; start: number; end: number; problems: string[] }> {
+/**
+ * Runs the team (records recover any member that died). cpuSeconds: the process's CPU time from
+ * GO to STOP, so that ops per CPU second can be compared on a machine other jobs load.
+ */
+async function team(spec: RunSpec, shared: MtShared, heap: Heap, stop: () => void): Promise<{ members: MemberResult[]; start: number; end: number; cpuSeconds: number }> {
   const records = Array.from({ length: spec.workers }, () => threadRecord(heap));
+  let cpu = 0;
+  const cpuNow = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   try {
-    const run = await runTeam(spec.workers, shared, spec, (i) => records[i], spec.seconds, MT_THREAD_SCRIPT, stop);
-    return { ...run, problems: [] };
+    const onGo = (): void => void (cpu = cpuNow());
+    const onStop = (): void => {
+      cpu = cpuNow() - cpu;
+      stop();
+    };
+    const run = await runTeam(spec.workers, shared, spec, (i) => records[i], spec.seconds, { script: MT_THREAD_SCRIPT, onGo, onStop });
+    return { ...run, cpuSeconds: cpu };
   } finally {
     for (const r of records) {
       reclaimThread(heap, r);
@@ -103,7 +116,7 @@ async function runLarson(spec: RunSpec): Promise<Measurement> {
     ops += m.ops;
     successors += m.extra?.successors ?? 0;
   }
-  return { ops, seconds: (run.end - run.start) / 1000, peakFootprintBytes: heap.stats().peakFootprintBytes - heap.base, problems: liveProblems(heap), extra: { successors } };
+  return { ops, seconds: (run.end - run.start) / 1000, peakFootprintBytes: heap.stats().peakFootprintBytes - heap.base, problems: liveProblems(heap), extra: { successors, cpuSeconds: run.cpuSeconds } };
 }
 
 async function runXmalloc(spec: RunSpec): Promise<Measurement> {
@@ -122,7 +135,7 @@ async function runXmalloc(spec: RunSpec): Promise<Measurement> {
   const problems = liveProblems(heap);
   if (made !== freed) problems.push(`${made} blocks produced but ${freed} freed`);
   const end = Math.max(...run.members.map((m) => m.end)); // until the last batch was freed
-  return { ops: freed, seconds: (end - run.start) / 1000, peakFootprintBytes: heap.stats().peakFootprintBytes - heap.base, problems, extra: { producers, consumers: spec.workers - producers } };
+  return { ops: freed, seconds: (end - run.start) / 1000, peakFootprintBytes: heap.stats().peakFootprintBytes - heap.base, problems, extra: { producers, consumers: spec.workers - producers, cpuSeconds: run.cpuSeconds } };
 }
 
 /** A member (in its worker): its first thread starts before the team's GO, successors after. */

@@ -31,7 +31,24 @@ static inline void mt_wake(atomic_int *addr) { __builtin_wasm_memory_atomic_noti
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
 #define EXPORT(name)
+static inline double mt_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+/* The process's CPU time (all threads): ops per CPU second hold up on a loaded machine. */
+static inline double mt_cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+static inline void mt_sleep(double seconds) {
+  struct timespec nap = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  nanosleep(&nap, NULL);
+}
 static inline void mt_fail(const char *why) {
   fprintf(stderr, "%s\n", why);
   exit(1);
