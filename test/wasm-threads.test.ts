@@ -138,6 +138,17 @@ describe("wasm threads on one heap", () => {
     ok.exit();
   });
 
+  it("a bad free from C ends the call with the heap's HeapError; exit() still gives the thread's block and handle back", async () => {
+    const s = await setup();
+    const record = threadRecord(s.heap);
+    const t = await startThread(s.module, s.memory, { base: s.heap.base, record });
+    assert.throws(() => (t.exports as unknown as { double_free(): void }).double_free(), (e: unknown) => e instanceof HeapError && e.code === "DOUBLE_FREE");
+    t.exit();
+    assert.equal(reclaimThread(s.heap, record), false);
+    s.heap.free(record);
+    assert.equal(s.heap.stats().liveBlocks, 0);
+  });
+
   it("bad input: stack sizes, a module that is not threaded, a handle detached on failure", async () => {
     const s = await setup();
     for (const stackSize of [0, 15, 1.5, -16, 2 ** 31]) {
