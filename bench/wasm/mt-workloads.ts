@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { createHeap, type Heap } from "hakmem";
 import { heapBaseOf, reclaimThread, startThread, threadRecord, type WasmThread } from "hakmem/wasm";
 import type { ContenderOptions } from "../contender.ts";
-import type { RunSpec } from "../spec.ts";
+import type { RunSpec, WasmMtWorkloadName } from "../spec.ts";
 import { type MemberData, type MemberResult, now, runTeam } from "../team.ts";
 import type { Measurement, Workload } from "../workloads/workload.ts";
 import { buildWasm, type MtProgram, mtSource } from "./mt-build.ts";
@@ -173,9 +173,11 @@ async function memberXmalloc(data: MemberData, ready: () => void): Promise<Membe
   return { ops, end };
 }
 
-export const wasmLarson: Workload = { options, run: (spec) => runLarson(spec) };
-export const wasmXmalloc: Workload = { options, run: (spec) => runXmalloc(spec) };
-export const MT_MEMBERS: Record<string, (data: MemberData, ready: () => void) => Promise<MemberResult>> = {
+export const WASM_MT_IMPL: Record<WasmMtWorkloadName, Workload> = {
+  "wasm-larson": { options, run: (spec) => runLarson(spec) },
+  "wasm-xmalloc": { options, run: (spec) => runXmalloc(spec) },
+};
+export const MT_MEMBERS: Record<WasmMtWorkloadName, (data: MemberData, ready: () => void) => Promise<MemberResult>> = {
   "wasm-larson": memberLarson,
   "wasm-xmalloc": memberXmalloc,
 };
