@@ -5,7 +5,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type ContenderChoice, contenderInfo } from "./contenders/index.ts";
 import { nativeBinary } from "./native.ts";
-import { type RunSpec, WASM_MT_WORKLOADS, type WorkloadName } from "./spec.ts";
+import { isWasmMt, type RunSpec, WASM_MT_WORKLOADS, type WorkloadName } from "./spec.ts";
 import { buildNative, buildWasm, mtProgramOf, mtSource } from "./wasm/mt-build.ts";
 
 export interface PlanOptions {
@@ -23,12 +23,16 @@ export interface PlanOptions {
   /** random-mixed: "cpu" times by the process's CPU time (default "wall"). */
   readonly clock?: "wall" | "cpu";
   readonly check?: boolean;
+  /** Also run each contender that can in Chromium (bench/browser/): extra rows. */
+  readonly browser?: boolean;
 }
 
 export interface PlannedRow {
   readonly contender: ContenderChoice;
   readonly spec?: RunSpec;
   readonly skip?: string;
+  /** Runs in a Chromium page and its Web Workers instead of a Node process. */
+  readonly engine?: "chromium";
 }
 
 export interface PlannedCase {
@@ -94,6 +98,13 @@ function whyNotMt(c: ContenderChoice, workload: WorkloadName, check: boolean): s
   return "reason" in built ? built.reason : undefined;
 }
 
+/** A Node row's twin in Chromium. */
+function inChromium(r: PlannedRow, workload: WorkloadName, clock: PlanOptions["clock"]): PlannedRow {
+  if (isWasmMt(workload)) return { contender: r.contender, skip: "the wasm programs run in Node only", engine: "chromium" };
+  if (r.spec !== undefined && clock === "cpu") return { contender: r.contender, skip: "a page has no CPU-time clock", engine: "chromium" };
+  return { ...r, engine: "chromium" };
+}
+
 export function plan(o: PlanOptions): PlannedCase[] {
   const cases: PlannedCase[] = [];
   const q = o.quick ? 1 : 0;
@@ -114,6 +125,7 @@ export function plan(o: PlanOptions): PlannedCase[] {
         const spec: RunSpec = { workload, contender: c.id, options: c.options, workers, cycles: share, seconds, ws, seed, ...only, ...(o.check ? { check: true } : {}) };
         return { contender: c, spec };
       });
+      if (o.browser) rows.push(...rows.filter((r) => contenderInfo(r.contender.id).browser).map((r) => inChromium(r, workload, o.clock)));
       const params: Record<string, number> = d.timed ? { seconds, seed } : { cycles, ws, seed };
       if (workload === "random-mixed" && o.repeat !== undefined && o.repeat > 1) params.repeat = o.repeat;
       const what = workload === "random-mixed" ? `ws ${ws}${o.clock === "cpu" ? ", CPU time" : ""}` : `${workers} worker${workers === 1 ? "" : "s"}`;

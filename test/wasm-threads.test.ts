@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import { buildWasm } from "../bench/wasm/mt-build.ts";
-import { createHeap, type Heap, HeapError } from "../dist/index.js";
-import { DEFAULT_STACK_SIZE, heapBaseOf, reclaimThread, startThread, threadRecord } from "../dist/wasm.js";
+import { createHeap, type Heap, HeapError } from "hakmem";
+import { DEFAULT_STACK_SIZE, heapBaseOf, reclaimThread, startThread, threadRecord } from "hakmem/wasm";
 
 const workerUrl = new URL("./fixtures/wasm-mt-worker.mjs", import.meta.url);
 const INITIAL_PAGES = 32; // 2 MiB: the run has to grow it
