@@ -1,13 +1,14 @@
-// The typed-array helpers: the shared contract (test/support/arrays-cases.ts, also run in
+// The typed-array helpers: the shared contract (test/shared/arrays.ts, also run in
 // Chromium) and a property test against a model.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { attachHeap, createHeap, type Heap, HeapError } from "../src/index.ts";
-import { arrayCases } from "./support/arrays-cases.ts";
+import { createHeap, type Heap } from "../src/index.ts";
+import { ARRAY_CASES } from "./shared/arrays.ts";
+import { runShared } from "./support/shared-cases.ts";
 
 describe("typed-array helpers", () => {
-  for (const c of arrayCases({ createHeap, attachHeap, HeapError }, assert)) it(c.name, () => c.run());
+  runShared(ARRAY_CASES);
 });
 
 // ---------------------------------------------------------------------------------------------

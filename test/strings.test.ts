@@ -1,13 +1,14 @@
-// The string helpers: the shared contract (test/support/strings-cases.ts, also run in Chromium)
+// The string helpers: the shared contract (test/shared/strings.ts, also run in Chromium)
 // and a round-trip property over any UTF-16, lone surrogates and 0 characters included.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { attachHeap, createHeap, HeapError } from "../src/index.ts";
-import { stringCases } from "./support/strings-cases.ts";
+import { createHeap } from "../src/index.ts";
+import { STRING_CASES } from "./shared/strings.ts";
+import { runShared } from "./support/shared-cases.ts";
 
 describe("string helpers", () => {
-  for (const c of stringCases({ createHeap, attachHeap, HeapError }, assert)) it(c.name, () => c.run());
+  runShared(STRING_CASES);
 });
 
 describe("string helpers: round trip of any string", () => {
