@@ -101,13 +101,14 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (cases.length === 0) throw new UsageError("nothing to run: no workload accepts those worker counts");
   const chromium = v.browser ? await BrowserBench.start() : undefined;
+  const chromiumVersion = chromium?.version;
   let results;
   try {
     results = await execute(cases, v.check ? 1 : runs, chromium);
   } finally {
     await chromium?.close();
   }
-  const m = machine(contenders.some((c) => c.id === "native"));
+  const m = machine(contenders.some((c) => c.id === "native"), chromiumVersion);
   const command = `hakmem bench ${argv.join(" ")}`.trim();
   const doc = { tool: "hakmem bench", command, machine: m, runs, cases: results };
   if (v.json) console.log(JSON.stringify(doc, null, 2));
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     mkdirSync(v.out, { recursive: true });
     writeFileSync(join(v.out, "results.json"), `${JSON.stringify(doc, null, 2)}\n`);
     writeFileSync(join(v.out, "results.md"), markdownReport(results, m, command));
-    writeFileSync(join(v.out, "chart.svg"), svgChart(results, `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node}`));
+    writeFileSync(join(v.out, "chart.svg"), svgChart(results, `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node}${m.chromium ? ` · Chromium ${m.chromium}` : ""}`));
     if (!v.json) console.log(`\nwrote ${join(v.out, "results.json")}, results.md and chart.svg`);
   }
   return results.some((c) => c.rows.some((r) => r.status === "failed")) ? 1 : 0;
