@@ -7,7 +7,7 @@ import { DEFAULT_CONTENDERS, parseContender } from "../bench/contenders/index.ts
 import { execute } from "../bench/execute.ts";
 import { plan } from "../bench/plan.ts";
 import { markdownReport, textReport } from "../bench/report.ts";
-import { WORKLOADS, type WorkloadName } from "../bench/spec.ts";
+import { ALL_WORKLOADS, WASM_MT_WORKLOADS, WORKLOADS, type WorkloadName } from "../bench/spec.ts";
 import { svgChart } from "../bench/svg.ts";
 import { machine } from "./machine.ts";
 import { main as replay } from "./replay.ts";
@@ -22,6 +22,10 @@ workloads (default: ${WORKLOADS.join(" ")}):
   mid           8–32 KiB churn, 2,000,000 cycles per worker, ws 256; 1 and all cores
   xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
   replay        real-program traces (the same as 'hakmem replay')
+  wasm-larson   larson as a threaded C program (bench/wasm/mt-larson.c) compiled to wasm, one
+                instance per worker over one shared memory, malloc from hakmem; and natively
+                with pthreads and glibc (default --vs hakmem,native); needs clang and wasm-ld
+  wasm-xmalloc  xmalloc the same way (bench/wasm/mt-xmalloc.c): every free a remote free
 
 options:
   --runs N        runs per contender, each in a fresh process, interleaved (default 5; --quick 3)
@@ -72,12 +76,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const w of positionals) {
     if (w === "replay") throw new UsageError("replay runs on its own: 'hakmem bench replay [options]'");
-    if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${WORKLOADS.join(", ")} or replay`);
+    if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")} or replay`);
   }
   const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
+  // The C programs run on hakmem and glibc only: by default, no rows of skipped peers.
+  const onlyC = workloads.every((w) => WASM_MT_WORKLOADS.includes(w));
   let contenders;
   try {
-    contenders = list(v.vs ?? DEFAULT_CONTENDERS.join(",")).map(parseContender);
+    contenders = list(v.vs ?? (onlyC ? "hakmem,native" : DEFAULT_CONTENDERS.join(","))).map(parseContender);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
