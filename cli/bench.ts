@@ -21,6 +21,8 @@ workloads (default: ${WORKLOADS.join(" ")}):
   mid           8–32 KiB churn, 2,000,000 cycles per worker, ws 256; 1 and all cores
   xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
   replay        real-program traces (the same as 'hakmem replay')
+  sqlite-wasm   SQLite compiled to wasm32-wasi with hakmem as its malloc, against wasi-libc's
+                dlmalloc and native (runs on its own: 'hakmem bench sqlite-wasm --help')
 
 options:
   --runs N        runs per contender, each in a fresh process, interleaved (default 5; --quick 3)
@@ -59,13 +61,14 @@ function list(text: string): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "replay") return replay(argv.slice(1));
+  if (argv[0] === "sqlite-wasm") return (await import("./sqlite-wasm.ts")).main(argv.slice(1));
   const { values: v, positionals } = parse(argv, OPTIONS, true);
   if (v.help) {
     console.log(HELP);
     return 0;
   }
   for (const w of positionals) {
-    if (w === "replay") throw new UsageError("replay runs on its own: 'hakmem bench replay [options]'");
+    if (w === "replay" || w === "sqlite-wasm") throw new UsageError(`${w} runs on its own: 'hakmem bench ${w} [options]'`);
     if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${WORKLOADS.join(", ")} or replay`);
   }
   const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
