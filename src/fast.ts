@@ -49,9 +49,17 @@ export class FastHeap extends Heap {
     return this.mallocSlow(size, GRANULE);
   }
 
-  /** Slab blocks are counted at their class size, whatever was asked (aligned allocations too). */
+  /**
+   * Without block states, slab blocks are counted here, in the worker's slot, at their class size
+   * whatever was asked (aligned allocations too).
+   */
   protected override mallocClass(c: number, _size: number): number {
-    return super.mallocClass(c, classSize[c]);
+    const p = super.mallocClass(c, classSize[c]);
+    if (p !== 0) {
+      this.m32[this.statWord + W_LIVE_BYTES] += classSize[c];
+      this.m32[this.statWord + W_LIVE_BLOCKS]++;
+    }
+    return p;
   }
 
   /** Heap.free without the block state: the classification steps mirror Heap.free on purpose (a hot path). */

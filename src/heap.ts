@@ -64,7 +64,8 @@ import { C_FREE_LOCAL, C_LARGE_ALLOC, C_LARGE_FREE, C_MALLOC_HIT, C_MALLOC_MISS,
 import { OBSERVE } from "./flags.ts";
 import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_WORDS } from "./frontcache.ts";
 import { lock, unlock } from "./lock.ts";
-import { activeWorkers, drainInbox, freeRemote, leaveHeap, liveTotals, reclaimWorker, slotWord, workerTicket } from "./worker.ts";
+import { countedTotals, slabTotals } from "./live.ts";
+import { activeWorkers, drainInbox, freeRemote, leaveHeap, reclaimWorker, slotWord, workerTicket } from "./worker.ts";
 
 export interface HeapStats {
   /** Sum of the requested sizes of live blocks. */
@@ -136,7 +137,7 @@ export class Heap {
   /** @internal Per class: slabs this handle has made (its first ones are small, see sizeclass.ts). */
   readonly slabsMade = new Int32Array(CLASS_COUNT);
 
-  /** @internal Word index of this worker's slot; W_LIVE_BYTES / W_LIVE_BLOCKS count its allocations. */
+  /** @internal Word index of this worker's slot; W_LIVE_BYTES / W_LIVE_BLOCKS count its allocations not counted from block states (live.ts). */
   readonly statWord: number;
   /** @internal Event counters (counters.ts); written only in the observe build. */
   readonly counts = new Float64Array(COUNTER_COUNT);
@@ -188,14 +189,11 @@ export class Heap {
       if (k >= 0) {
         fc[FC_COUNT + c] = k;
         const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
-        const i32 = this.m32;
         if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
         else {
-          i32[fc[e + 1]] = size + MID_LIVE_BIAS;
+          this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
           this.midCached -= classSize[c];
         }
-        i32[this.statWord + W_LIVE_BYTES] += size;
-        i32[this.statWord + W_LIVE_BLOCKS]++;
         if (OBSERVE) this.counts[C_MALLOC_HIT]++;
         return fc[e];
       }
@@ -227,24 +225,20 @@ export class Heap {
       st = p - d + classStateOffset[c] + idx;
       const slack = this.m8[st];
       if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
-      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st, size - slack);
+      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
       this.m8[st] = TINY_FREE;
-      i32[this.statWord + W_LIVE_BYTES] -= size - slack;
     } else {
       st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
       const word = i32[st];
       if (word < MID_LIVE_BIAS) throw this.deadBlock(p, word === MID_FREE);
-      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st, word - MID_LIVE_BIAS);
+      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
       i32[st] = MID_FREE;
-      i32[this.statWord + W_LIVE_BYTES] -= word - MID_LIVE_BIAS;
       if (this.midCached + size > this.profile.midCacheBytes) {
-        i32[this.statWord + W_LIVE_BLOCKS]--;
         returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
         return;
       }
       this.midCached += size;
     }
-    i32[this.statWord + W_LIVE_BLOCKS]--;
     const fc = this.fc;
     let k = fc[FC_COUNT + c];
     if (k === fc[FC_CAP + c]) {
@@ -307,6 +301,7 @@ export class Heap {
     const c = this.lkClass;
     if (c < 0) {
       if (!resizeLargeInPlace(this, this.lkMeta, size)) return false;
+      this.m32[this.statWord + W_LIVE_BYTES] += this.counted(size, c) - this.lkRequested;
     } else if (!this.profile.tracksBlocks) {
       if (size > classSize[c]) return false;
     } else if (c < TINY_CLASSES) {
@@ -316,7 +311,6 @@ export class Heap {
       if (size > classSize[c]) return false;
       this.m32[this.lkState] = size + MID_LIVE_BIAS;
     }
-    this.m32[this.statWord + W_LIVE_BYTES] += this.counted(size, c) - this.lkRequested;
     return true;
   }
 
@@ -428,7 +422,12 @@ export class Heap {
   stats(): HeapStats {
     this.checkGrown();
     const i32 = this.m32;
-    const [liveBytes, liveBlocks] = liveTotals(i32);
+    let [liveBytes, liveBlocks] = countedTotals(i32);
+    if (this.profile.tracksBlocks) {
+      const [bytes, blocks] = slabTotals(this.m8, i32, this.viewPages);
+      liveBytes += bytes;
+      liveBlocks += blocks;
+    }
     return {
       liveBytes,
       liveBlocks,
@@ -528,8 +527,6 @@ export class Heap {
       this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
       this.midCached -= classSize[c];
     }
-    this.m32[this.statWord + W_LIVE_BYTES] += size;
-    this.m32[this.statWord + W_LIVE_BLOCKS]++;
     return fc[e];
   }
 

@@ -82,7 +82,8 @@ export const W_STATE = 0; // WS_* below
 export const W_INBOX = 1; // blocks other workers freed into this worker's slabs: a lock-free list
 // Change in live bytes / blocks made by this worker (plain writes by the worker itself; int32
 // arithmetic wraps, and the sum over all workers and the header is exact). Folded into
-// H_LIVE_BYTES / H_LIVE_BLOCKS when the worker leaves.
+// H_LIVE_BYTES / H_LIVE_BLOCKS when the worker leaves. They count large blocks, and in the fast
+// profile every block: tiny and mid blocks with states are counted from the states (live.ts).
 export const W_LIVE_BYTES = 2;
 export const W_LIVE_BLOCKS = 3;
 export const W_GENERATION = 4; // times the slot has been released: makes worker ids unique

@@ -91,9 +91,12 @@ export class SafeHeap extends Heap {
   /** Makes the located block's recorded size `size` (it was allocated with the canary added). */
   private record(size: number): void {
     const delta = size - this.lkRequested;
-    if (this.lkClass < 0) this.m32[this.lkMeta + M_SIZE] = size;
-    else if (this.lkClass < TINY_CLASSES) this.m8[this.lkState] = classSize[this.lkClass] - size;
-    else this.m32[this.lkState] += delta;
-    this.m32[this.statWord + W_LIVE_BYTES] += delta;
+    if (this.lkClass >= TINY_CLASSES) this.m32[this.lkState] += delta;
+    else if (this.lkClass >= 0) this.m8[this.lkState] = classSize[this.lkClass] - size;
+    else {
+      // large blocks are counted in the worker's slot; slab blocks by their states (live.ts)
+      this.m32[this.lkMeta + M_SIZE] = size;
+      this.m32[this.statWord + W_LIVE_BYTES] += delta;
+    }
   }
 }

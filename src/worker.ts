@@ -86,24 +86,12 @@ export function activeWorkers(i32: Int32Array): number {
   return n;
 }
 
-/** Live bytes and blocks: the header's plus every active worker's. Exact when no one is mid-call. */
-export function liveTotals(i32: Int32Array): [number, number] {
-  let bytes = Atomics.load(i32, H_LIVE_BYTES);
-  let blocks = Atomics.load(i32, H_LIVE_BLOCKS);
-  for (let s = 0; s < WORKER_SLOTS; s++) {
-    const w = H_WORKERS + s * WORKER_WORDS;
-    bytes = (bytes + i32[w + W_LIVE_BYTES]) | 0;
-    blocks = (blocks + i32[w + W_LIVE_BLOCKS]) | 0;
-  }
-  return [bytes, blocks];
-}
-
 /**
  * Frees block p of class c whose slab (head meta hm) another worker owns, or no worker (it was
  * abandoned). The state is claimed with a compare-exchange so two racing frees of one block
  * cannot both succeed.
  */
-export function freeRemote(h: Heap, p: number, c: number, hm: number, st: number, requested: number): void {
+export function freeRemote(h: Heap, p: number, c: number, hm: number, st: number): void {
   const i32 = h.m32;
   if (c < TINY_CLASSES) {
     const seen = h.m8[st];
@@ -112,8 +100,6 @@ export function freeRemote(h: Heap, p: number, c: number, hm: number, st: number
     const seen = i32[st];
     if (seen < MID_LIVE_BIAS || Atomics.compareExchange(i32, st, seen, MID_FREE) !== seen) throw racedFree(p);
   }
-  i32[h.statWord + W_LIVE_BYTES] -= requested;
-  i32[h.statWord + W_LIVE_BLOCKS]--;
   if (OBSERVE) h.counts[C_REMOTE_FREE]++;
   sendToOwner(h, p, c, hm);
 }
