@@ -56,9 +56,19 @@ function hashOf(parts: readonly (string | Buffer)[]): string {
   return h.digest("hex").slice(0, 16);
 }
 
-/** Runs the compiler to produce `out` unless it exists; writes beside it and renames (atomic). */
-async function produce(c: Compiler, out: string, args: readonly string[]): Promise<string> {
-  if (existsSync(out)) return out;
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * Runs the compiler to produce `out` unless it exists or is being made (two builds share an
+ * object); writes beside it and renames, so no process ever sees half a file.
+ */
+function produce(c: Compiler, out: string, args: readonly string[]): Promise<string> {
+  let p = inFlight.get(out);
+  if (p === undefined) inFlight.set(out, (p = existsSync(out) ? Promise.resolve(out) : runCompiler(c, out, args)));
+  return p;
+}
+
+async function runCompiler(c: Compiler, out: string, args: readonly string[]): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
   const partial = `${out}.${process.pid}.tmp`;
   try {
