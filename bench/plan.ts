@@ -22,12 +22,16 @@ export interface PlanOptions {
   /** random-mixed: "cpu" times by the process's CPU time (default "wall"). */
   readonly clock?: "wall" | "cpu";
   readonly check?: boolean;
+  /** Also run each contender that can in Chromium (bench/browser/): extra rows. */
+  readonly browser?: boolean;
 }
 
 export interface PlannedRow {
   readonly contender: ContenderChoice;
   readonly spec?: RunSpec;
   readonly skip?: string;
+  /** Runs in a Chromium page and its Web Workers instead of a Node process. */
+  readonly engine?: "chromium";
 }
 
 export interface PlannedCase {
@@ -81,6 +85,12 @@ function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, che
   return undefined;
 }
 
+/** A Node row's twin in Chromium. */
+function inChromium(r: PlannedRow, clock: PlanOptions["clock"]): PlannedRow {
+  if (r.spec !== undefined && clock === "cpu") return { contender: r.contender, skip: "a page has no CPU-time clock", engine: "chromium" };
+  return { ...r, engine: "chromium" };
+}
+
 export function plan(o: PlanOptions): PlannedCase[] {
   const cases: PlannedCase[] = [];
   const q = o.quick ? 1 : 0;
@@ -101,6 +111,7 @@ export function plan(o: PlanOptions): PlannedCase[] {
         const spec: RunSpec = { workload, contender: c.id, options: c.options, workers, cycles: share, seconds, ws, seed, ...only, ...(o.check ? { check: true } : {}) };
         return { contender: c, spec };
       });
+      if (o.browser) rows.push(...rows.filter((r) => contenderInfo(r.contender.id).browser).map((r) => inChromium(r, o.clock)));
       const params: Record<string, number> = d.timed ? { seconds, seed } : { cycles, ws, seed };
       if (workload === "random-mixed" && o.repeat !== undefined && o.repeat > 1) params.repeat = o.repeat;
       const what = workload === "random-mixed" ? `ws ${ws}${o.clock === "cpu" ? ", CPU time" : ""}` : `${workers} worker${workers === 1 ? "" : "s"}`;

@@ -33,8 +33,8 @@ export interface RunResult {
   readonly opsPerSec: number;
   /** Memory the allocator claimed at its high-water mark, where it exposes it. */
   readonly peakFootprintBytes: number | null;
-  /** Peak resident set of the whole process. */
-  readonly rssBytes: number;
+  /** Peak resident set of the whole process (null in a browser page, which cannot see it). */
+  readonly rssBytes: number | null;
   /** Problems found (check mode, stats not back to zero, checksum mismatch); empty = fine. */
   readonly problems: readonly string[];
   readonly extra: Record<string, number>;

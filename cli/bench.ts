@@ -2,6 +2,7 @@
 // interleaved; a table on stdout (or JSON), optional results.{json,md} and chart.svg.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BrowserBench } from "../bench/browser/session.ts";
 import { DEFAULT_CONTENDERS, parseContender } from "../bench/contenders/index.ts";
 import { execute } from "../bench/execute.ts";
 import { plan } from "../bench/plan.ts";
@@ -38,6 +39,10 @@ options:
   --clock C       random-mixed: wall (default) or cpu (the process's CPU time, which another
                   program's load on a shared machine does not inflate)
   --check         random-mixed only: fill and verify every block instead of timing
+  --browser       also run hakmem (and the other pure-JS contenders: speed of light,
+                  new Uint8Array) in headless Chromium (/usr/bin/chromium, driven by
+                  playwright-core): single-threaded parts in a page, team members in Web
+                  Workers; extra rows labelled "(Chromium)" in the same table and JSON
   --json          print the results as JSON instead of the table
   --out DIR       also write DIR/results.json, DIR/results.md and DIR/chart.svg
   -h, --help      this help
@@ -52,6 +57,7 @@ const OPTIONS = {
   repeat: { type: "string" },
   vs: { type: "string" },
   check: { type: "boolean" },
+  browser: { type: "boolean" },
   out: { type: "string" },
 } as const;
 
@@ -94,9 +100,16 @@ export async function main(argv: string[]): Promise<number> {
     repeat: positiveInt("repeat", v.repeat),
     clock: clockOption(v.clock),
     check: v.check,
+    browser: v.browser,
   });
   if (cases.length === 0) throw new UsageError("nothing to run: no workload accepts those worker counts");
-  const results = await execute(cases, v.check ? 1 : runs);
+  const chromium = v.browser ? await BrowserBench.start() : undefined;
+  let results;
+  try {
+    results = await execute(cases, v.check ? 1 : runs, chromium);
+  } finally {
+    await chromium?.close();
+  }
   const m = machine(contenders.some((c) => c.id === "native"));
   const command = `hakmem bench ${argv.join(" ")}`.trim();
   const doc = { tool: "hakmem bench", command, machine: m, runs, cases: results };

@@ -5,6 +5,7 @@ import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { resolve } from "node:path";
 
 const require = createRequire(import.meta.url);
 rmSync("dist", { recursive: true, force: true });
@@ -27,7 +28,7 @@ writeFileSync("dist/observe.d.ts", 'export * from "./index.js";\n'); // same API
 
 const node = { bundle: true, format: "esm", platform: "node", target: "node20", sourcemap: true, logLevel: "warning" };
 // The bench imports the library as "hakmem", i.e. the dist/index.js just built (a self-reference).
-await build({ ...node, entryPoints: { cli: "cli/main.ts" }, outdir: "dist", external: ["hakmem"] });
+await build({ ...node, entryPoints: { cli: "cli/main.ts" }, outdir: "dist", external: ["hakmem", "playwright-core"] });
 await build({
   ...node,
   entryPoints: { process: "bench/process.ts", lockstep: "bench/lockstep-process.ts", thread: "bench/thread.ts", "replay-child": "bench/trace/child.ts", "replay-thread": "bench/trace/thread-worker.ts", "soak-worker": "bench/soak/worker.ts", "wasm-child": "bench/wasm/child.ts" },
@@ -38,6 +39,24 @@ await build({
   define: { "import.meta.env.MODE": '"production"' },
   alias: { "smo-runtime": "@daneren2005/shared-memory-objects" }, // see bench/contenders/smo-runtime.d.ts
 });
+
+// `bench --browser`: the same workloads in a Chromium page (page.js) and its Web Workers
+// (worker.js), with the library bundled in (an import map would not reach module workers) and
+// the workloads' team (worker_threads) swapped for bench/browser/team.ts (Web Workers).
+const webTeam = {
+  name: "web-team",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/team\.ts$/ }, (args) => (/[\\/]bench[\\/]workloads$/.test(args.resolveDir) ? { path: resolve("bench/browser/team.ts") } : undefined));
+  },
+};
+await build({
+  bundle: true, format: "esm", platform: "browser", target: "es2022", sourcemap: true, logLevel: "warning",
+  entryPoints: { page: "bench/browser/page.ts", worker: "bench/browser/worker.ts" },
+  outdir: "dist/bench/browser",
+  alias: { hakmem: "./dist/index.js" },
+  plugins: [webTeam],
+});
+writeFileSync("dist/bench/browser/index.html", '<!doctype html>\n<meta charset="utf-8">\n<title>hakmem bench</title>\n<script type="module" src="page.js"></script>\n');
 
 // AssemblyScript is a devDependency: without it (an install without dev deps) the row says so.
 try {
