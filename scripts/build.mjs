@@ -21,6 +21,15 @@ const observeOn = {
 // The library runs in browsers and Node: no Node built-ins (platform neutral).
 await build({ ...lib, entryPoints: { index: "src/index.ts" }, platform: "neutral" });
 await build({ ...lib, entryPoints: { observe: "src/index.ts" }, platform: "neutral", plugins: [observeOn] });
+// "hakmem/wasm" sits on the public API: it imports the library as ./index.js (the very module of
+// "hakmem" at run time, so HeapError and Heap are the same classes), not a bundled copy.
+const libraryExternal = {
+  name: "library-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.ts$/ }, () => ({ path: "./index.js", external: true }));
+  },
+};
+await build({ ...lib, entryPoints: { wasm: "src/wasm/index.ts" }, platform: "neutral", plugins: [libraryExternal] });
 // Node-only helpers (worker_threads), "hakmem/node"; they use the library's types only.
 await build({ ...lib, entryPoints: { node: "src/node.ts" }, platform: "node" });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
