@@ -41,11 +41,17 @@ export type MemberMessage = { readonly type: "ready" } | { readonly type: "done"
 /** How a team starts one member: call `report` with its messages, `fail` if it dies. */
 export type Spawn = (data: MemberData, report: (m: MemberMessage) => void, fail: (e: Error) => void) => { terminate(): unknown };
 
+/** Calls at GO and at STOP (the wasm programs: CPU time, and their own stop flag). */
+export interface TeamHooks {
+  readonly onGo?: () => void;
+  readonly onStop?: () => void;
+}
+
 /**
  * Starts `count` members, waits until all are ready, sets GO, then (for timed workloads) sets
  * STOP after `seconds`, and collects every member's result.
  */
-export async function runTeamWith(spawn: Spawn, count: number, shared: unknown, spec: unknown, extra: (i: number) => unknown, seconds?: number): Promise<TeamRun> {
+export async function runTeamWith(spawn: Spawn, count: number, shared: unknown, spec: unknown, extra: (i: number) => unknown, seconds?: number, hooks: TeamHooks = {}): Promise<TeamRun> {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   const members: { terminate(): unknown }[] = [];
   const ready: Promise<void>[] = [];
@@ -64,6 +70,7 @@ export async function runTeamWith(spawn: Spawn, count: number, shared: unknown, 
   const failed = Promise.race(done.map((d) => d.then(() => new Promise<never>(() => {}))));
   try {
     await Promise.race([Promise.all(ready), failed]);
+    hooks.onGo?.();
     const start = now();
     Atomics.store(control, GO, 1);
     Atomics.notify(control, GO);
@@ -72,6 +79,7 @@ export async function runTeamWith(spawn: Spawn, count: number, shared: unknown, 
       await Promise.race([new Promise((r) => setTimeout(r, seconds * 1000)), failed]);
       end = now();
       Atomics.store(control, STOP, 1);
+      hooks.onStop?.();
     }
     const results = await Promise.all(done);
     if (seconds === undefined) end = Math.max(...results.map((m) => m.end));

@@ -7,7 +7,7 @@ import { DEFAULT_CONTENDERS, parseContender } from "../bench/contenders/index.ts
 import { execute } from "../bench/execute.ts";
 import { plan } from "../bench/plan.ts";
 import { markdownReport, textReport } from "../bench/report.ts";
-import { WORKLOADS, type WorkloadName } from "../bench/spec.ts";
+import { ALL_WORKLOADS, WASM_MT_WORKLOADS, WORKLOADS, type WorkloadName } from "../bench/spec.ts";
 import { svgChart } from "../bench/svg.ts";
 import { machine } from "./machine.ts";
 import { main as replay } from "./replay.ts";
@@ -22,8 +22,15 @@ workloads (default: ${WORKLOADS.join(" ")}):
   mid           8–32 KiB churn, 2,000,000 cycles per worker, ws 256; 1 and all cores
   xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
   replay        real-program traces (the same as 'hakmem replay')
+<<<<<<< HEAD
   sqlite-wasm   SQLite compiled to wasm32-wasi with hakmem as its malloc, against wasi-libc's
                 dlmalloc and native (runs on its own: 'hakmem bench sqlite-wasm --help')
+=======
+  wasm-larson   larson as a threaded C program (bench/wasm/mt-larson.c) compiled to wasm, one
+                instance per worker over one shared memory, malloc from hakmem; and natively
+                with pthreads and glibc (default --vs hakmem,native); needs clang and wasm-ld
+  wasm-xmalloc  xmalloc the same way (bench/wasm/mt-xmalloc.c): every free a remote free
+>>>>>>> main
 
 options:
   --runs N        runs per contender, each in a fresh process, interleaved (default 5; --quick 3)
@@ -74,13 +81,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   for (const w of positionals) {
+<<<<<<< HEAD
     if (w === "replay" || w === "sqlite-wasm") throw new UsageError(`${w} runs on its own: 'hakmem bench ${w} [options]'`);
     if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${WORKLOADS.join(", ")} or replay`);
+=======
+    if (w === "replay") throw new UsageError("replay runs on its own: 'hakmem bench replay [options]'");
+    if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")} or replay`);
+>>>>>>> main
   }
   const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
+  // The C programs run on hakmem and glibc only: by default, no rows of skipped peers.
+  const onlyC = workloads.every((w) => WASM_MT_WORKLOADS.includes(w));
   let contenders;
   try {
-    contenders = list(v.vs ?? DEFAULT_CONTENDERS.join(",")).map(parseContender);
+    contenders = list(v.vs ?? (onlyC ? "hakmem,native" : DEFAULT_CONTENDERS.join(","))).map(parseContender);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -104,13 +118,14 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (cases.length === 0) throw new UsageError("nothing to run: no workload accepts those worker counts");
   const chromium = v.browser ? await BrowserBench.start() : undefined;
+  const chromiumVersion = chromium?.version;
   let results;
   try {
     results = await execute(cases, v.check ? 1 : runs, chromium);
   } finally {
     await chromium?.close();
   }
-  const m = machine(contenders.some((c) => c.id === "native"));
+  const m = machine(contenders.some((c) => c.id === "native"), chromiumVersion);
   const command = `hakmem bench ${argv.join(" ")}`.trim();
   const doc = { tool: "hakmem bench", command, machine: m, runs, cases: results };
   if (v.json) console.log(JSON.stringify(doc, null, 2));
@@ -119,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     mkdirSync(v.out, { recursive: true });
     writeFileSync(join(v.out, "results.json"), `${JSON.stringify(doc, null, 2)}\n`);
     writeFileSync(join(v.out, "results.md"), markdownReport(results, m, command));
-    writeFileSync(join(v.out, "chart.svg"), svgChart(results, `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node}`));
+    writeFileSync(join(v.out, "chart.svg"), svgChart(results, `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node}${m.chromium ? ` · Chromium ${m.chromium}` : ""}`));
     if (!v.json) console.log(`\nwrote ${join(v.out, "results.json")}, results.md and chart.svg`);
   }
   return results.some((c) => c.rows.some((r) => r.status === "failed")) ? 1 : 0;

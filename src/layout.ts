@@ -173,3 +173,15 @@ export const POISON = 0xdbdbdbdb | 0;
 export const MID_NEVER = 0;
 export const MID_FREE = 1;
 export const MID_LIVE_BIAS = 2;
+
+// ---------------------------------------------------------------------------------------------
+// hakmem/wasm threads (wasm-thread.ts): blocks in the heap, not heap metadata.
+// ---------------------------------------------------------------------------------------------
+// A thread's block: [TLS, __tls_size rounded up to GRANULE][canary][stack, stackSize bytes];
+// __stack_pointer starts at the block's end and grows down toward the canary, then the TLS.
+export const STACK_CANARY_BYTES = GRANULE;
+export const STACK_CANARY = 0x5354_4b21; // "STK!" in every word of the canary
+// A thread record (Int32 words), written by the thread, read by its owner's reclaimThread.
+export const THREAD_RECORD_BYTES = GRANULE;
+export const TR_WORKER = 0; // workerId of the handle the thread attached, 0 once detached
+export const TR_BLOCK = 1; // the thread's block, 0 once freed

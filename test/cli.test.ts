@@ -84,7 +84,8 @@ describe("hakmem CLI", () => {
   it("bench --browser: Chromium rows (page and Web Workers) beside Node's, in the same JSON", () => {
     const r = hakmem("bench", "random-mixed", "xmalloc", "--browser", "--quick", "--json", "--runs", "1", "--vs", "hakmem,sol", "--cycles", "100000", "--seconds", "0.2");
     assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { cases: { title: string; base: string; rows: { contender: string; label: string; engine?: string; status: string; reason?: string; ratio?: number; runs: { rssBytes: number | null }[] }[] }[] };
+    const doc = JSON.parse(r.stdout) as { machine: { chromium?: string }; cases: { title: string; base: string; rows: { contender: string; label: string; engine?: string; status: string; reason?: string; ratio?: number; runs: { rssBytes: number | null }[] }[] }[] };
+    assert.match(doc.machine.chromium ?? "", /^\d+\.\d+\.\d+\.\d+$/, "the browser's version is in the machine record");
     assert.deepEqual(doc.cases.map((c) => c.title), ["random-mixed, ws 400", "xmalloc, 2 workers"]);
     for (const c of doc.cases) {
       assert.deepEqual(c.rows.map((row) => row.contender), ["hakmem:balanced", "sol", "hakmem:balanced@chromium", "sol@chromium"], c.title);

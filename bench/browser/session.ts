@@ -30,6 +30,11 @@ export class BrowserBench {
     }
   }
 
+  /** Chromium's version, as it reports it. */
+  get version(): string {
+    return this.browser.version();
+  }
+
   async run(spec: RunSpec): Promise<RunOutcome> {
     const timeoutMs = 120_000 + spec.seconds * 10_000;
     const context = await this.browser.newContext();

@@ -1,7 +1,7 @@
 // A team member in a Web Worker: the browser's bench/thread.ts. It gets its MemberData in the
 // first message, attaches to the run's heap and runs its part of the workload. Bundled to
 // dist/bench/browser/worker.js.
-import type { RunSpec } from "../spec.ts";
+import type { JsWorkloadName, RunSpec } from "../spec.ts";
 import { GO, type MemberData } from "../team-data.ts";
 import { WORKLOAD_IMPL } from "../workloads/index.ts";
 import { loadContender } from "./contenders.ts";
@@ -16,7 +16,7 @@ const scope = globalThis as unknown as WorkerScope;
 
 async function member(data: MemberData): Promise<void> {
   const spec = data.spec as RunSpec;
-  const workload = WORKLOAD_IMPL[spec.workload];
+  const workload = WORKLOAD_IMPL[spec.workload as JsWorkloadName];
   const mod = await loadContender(spec.contender);
   const options = workload.options(spec);
   const a = await mod.attach!(data.shared, options);
