@@ -22,15 +22,12 @@ workloads (default: ${WORKLOADS.join(" ")}):
   mid           8–32 KiB churn, 2,000,000 cycles per worker, ws 256; 1 and all cores
   xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
   replay        real-program traces (the same as 'hakmem replay')
-<<<<<<< HEAD
-  sqlite-wasm   SQLite compiled to wasm32-wasi with hakmem as its malloc, against wasi-libc's
-                dlmalloc and native (runs on its own: 'hakmem bench sqlite-wasm --help')
-=======
   wasm-larson   larson as a threaded C program (bench/wasm/mt-larson.c) compiled to wasm, one
                 instance per worker over one shared memory, malloc from hakmem; and natively
                 with pthreads and glibc (default --vs hakmem,native); needs clang and wasm-ld
   wasm-xmalloc  xmalloc the same way (bench/wasm/mt-xmalloc.c): every free a remote free
->>>>>>> main
+  sqlite-wasm   SQLite compiled to wasm32-wasi with hakmem as its malloc, against wasi-libc's
+                dlmalloc and native (runs on its own: 'hakmem bench sqlite-wasm --help')
 
 options:
   --runs N        runs per contender, each in a fresh process, interleaved (default 5; --quick 3)
@@ -81,13 +78,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   for (const w of positionals) {
-<<<<<<< HEAD
     if (w === "replay" || w === "sqlite-wasm") throw new UsageError(`${w} runs on its own: 'hakmem bench ${w} [options]'`);
-    if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${WORKLOADS.join(", ")} or replay`);
-=======
-    if (w === "replay") throw new UsageError("replay runs on its own: 'hakmem bench replay [options]'");
-    if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")} or replay`);
->>>>>>> main
+    if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")}, replay or sqlite-wasm`);
   }
   const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
   // The C programs run on hakmem and glibc only: by default, no rows of skipped peers.
