@@ -45,7 +45,7 @@ import {
   W_LIVE_BLOCKS,
   W_LIVE_BYTES,
 } from "./layout.ts";
-import { type Backing, bufferOf, growBacking, zeroBytes } from "./memory.ts";
+import { type Backing, bufferOf, growBacking, zeroBlock } from "./memory.ts";
 import type { Profile } from "./options.ts";
 import { flush, refill, releaseCaches, returnBlock } from "./slab.ts";
 import {
@@ -261,7 +261,7 @@ export class Heap {
     const total = count * size;
     if (total > this.ceiling) return 0;
     const p = this.malloc(total);
-    if (p !== 0) zeroBytes(this.m8, p, total);
+    if (p !== 0) zeroBlock(this.m8, this.m32, p, total);
     return p;
   }
 
