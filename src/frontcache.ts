@@ -6,7 +6,7 @@
  */
 import { CACHE_STRIDE, FC_ENTRIES } from "./layout.ts";
 
-export { FC_CAP, FC_COUNT, FC_ENTRIES, FC_WORDS } from "./layout.ts";
+export { FC_CAP, FC_COUNT, FC_ENTRIES, FC_SIZE, FC_STATES, FC_WORDS } from "./layout.ts";
 
 /** Index of the k-th entry of class c. */
 export function entry(c: number, k: number): number {

@@ -62,7 +62,7 @@ import {
 } from "./sizeclass.ts";
 import { C_FREE_LOCAL, C_LARGE_ALLOC, C_LARGE_FREE, C_MALLOC_HIT, C_MALLOC_MISS, COUNTER_COUNT, type Counters, countersOf } from "./counters.ts";
 import { OBSERVE } from "./flags.ts";
-import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_WORDS } from "./frontcache.ts";
+import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_SIZE, FC_STATES, FC_WORDS } from "./frontcache.ts";
 import { lock, unlock } from "./lock.ts";
 import { countedTotals, slabTotals } from "./live.ts";
 import { activeWorkers, drainInbox, freeRemote, leaveHeap, reclaimWorker, slotWord, workerTicket } from "./worker.ts";
@@ -96,7 +96,7 @@ export interface TrimResult {
 /** Front caches of detached handles, for reuse by this thread's next handles. */
 const spareCaches: Int32Array[] = [];
 const SPARE_CACHES = 4;
-const DETACHED_CACHE = new Int32Array(FC_CAP + CLASS_COUNT);
+const DETACHED_CACHE = new Int32Array(FC_ENTRIES);
 
 export class Heap {
   /** @internal Internal fixed-length views over the buffer, rebuilt after growth (see memory.ts). */
@@ -141,6 +141,10 @@ export class Heap {
   readonly statWord: number;
   /** @internal Event counters (counters.ts); written only in the observe build. */
   readonly counts = new Float64Array(COUNTER_COUNT);
+  /** @internal The class tables malloc and free read, as fields: a module-level table costs a context load and a type check at each use. */
+  readonly classOf = classOfGranules;
+  /** @internal */
+  readonly recip = classRecip;
   /** @internal Depth of this handle's hold on the pool lock (lock.ts). */
   lockDepth = 0;
   /** @internal Bytes of mid-class blocks in the front cache (bounded by profile.midCacheBytes). */
@@ -171,6 +175,8 @@ export class Heap {
     this.fc.fill(0, FC_COUNT, FC_COUNT + CLASS_COUNT); // a reused cache: no blocks in it
     for (let c = 0; c < CLASS_COUNT; c++) {
       this.fc[FC_CAP + c] = Math.max(2, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
+      this.fc[FC_SIZE + c] = classSize[c];
+      this.fc[FC_STATES + c] = classStateOffset[c];
     }
     this.refreshViews();
     this.workerId = workerTicket(this.m32, slot);
@@ -183,16 +189,16 @@ export class Heap {
   /** Allocates `size` bytes; returns a 16-byte aligned offset, or 0 when out of memory. */
   malloc(size: number): number {
     if (size <= MID_MAX && size >>> 0 === size) {
-      const c = classOfGranules[(size + 15) >>> 4];
+      const c = this.classOf[(size + 15) >>> 4];
       const fc = this.fc;
       const k = fc[FC_COUNT + c] - 1;
       if (k >= 0) {
         fc[FC_COUNT + c] = k;
         const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
-        if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
+        if (c < TINY_CLASSES) this.m8[fc[e + 1]] = fc[FC_SIZE + c] - size;
         else {
           this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
-          this.midCached -= classSize[c];
+          this.midCached -= fc[FC_SIZE + c];
         }
         if (OBSERVE) this.counts[C_MALLOC_HIT]++;
         return fc[e];
@@ -216,13 +222,14 @@ export class Heap {
       this.freeOther(p);
       return;
     }
-    const size = classSize[c];
+    const fc = this.fc;
+    const size = fc[FC_SIZE + c];
     const d = p - i32[m + M_BASE];
-    const idx = (d * classRecip[c]) | 0;
+    const idx = (d * this.recip[c]) | 0;
     if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(p);
     let st: number;
     if (c < TINY_CLASSES) {
-      st = p - d + classStateOffset[c] + idx;
+      st = p - d + fc[FC_STATES + c] + idx;
       const slack = this.m8[st];
       if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
       if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
@@ -239,7 +246,6 @@ export class Heap {
       }
       this.midCached += size;
     }
-    const fc = this.fc;
     let k = fc[FC_COUNT + c];
     if (k === fc[FC_CAP + c]) {
       flush(this, c);

@@ -176,9 +176,15 @@ export const CACHE_STRIDE = 128;
  * The per-worker front cache (frontcache.ts), one Int32Array in the handle's own JS memory:
  *   [FC_COUNT + c]                 blocks cached for class c
  *   [FC_CAP + c]                   capacity for class c (≤ CACHE_STRIDE)
+ *   [FC_SIZE + c]                  class c's block size, and
+ *   [FC_STATES + c]                (tiny classes) the offset of a slab's state bytes from its start:
+ *                                  copies of sizeclass.ts's tables, read by malloc and free from the
+ *                                  array they index anyway rather than from module-level tables
  *   [entry(c, k)], [entry(c, k)+1] k-th cached block of class c: its offset and its state index
  */
 export const FC_COUNT = 0;
 export const FC_CAP = CLASS_COUNT;
-export const FC_ENTRIES = 2 * CLASS_COUNT;
+export const FC_SIZE = 2 * CLASS_COUNT;
+export const FC_STATES = 3 * CLASS_COUNT;
+export const FC_ENTRIES = 4 * CLASS_COUNT;
 export const FC_WORDS = FC_ENTRIES + CLASS_COUNT * CACHE_STRIDE * 2;
