@@ -3,16 +3,19 @@
 import { labelOf } from "./contenders/index.ts";
 import type { PlannedCase } from "./plan.ts";
 import { Progress } from "./progress.ts";
-import { runOnce } from "./runner.ts";
-import type { RunResult, WorkloadName } from "./spec.ts";
+import { type RunOutcome, runOnce } from "./runner.ts";
+import type { RunResult, RunSpec, WorkloadName } from "./spec.ts";
 import { median, type Summary, summarize } from "./stats.ts";
 import { makeTables, tableChecksum } from "./tables.ts";
 import { MAX_SIZE as RM_MAX, MIN_SIZE as RM_MIN } from "./workloads/random-mixed.ts";
 import { MAX_SIZE as MID_MAX, MIN_SIZE as MID_MIN } from "./workloads/mid.ts";
 
 export interface Row {
+  /** The contender's name; with "@chromium" for a row run in Chromium. */
   readonly contender: string;
   readonly label: string;
+  /** Set on rows run in a Chromium page and its Web Workers (`--browser`); absent for Node. */
+  readonly engine?: "chromium";
   readonly status: "ok" | "skipped" | "failed";
   /** Why it was skipped or failed. */
   readonly reason?: string;
@@ -23,7 +26,7 @@ export interface Row {
   /** Median ops/s over the base contender's median ops/s. */
   readonly ratio?: number;
   readonly peakFootprintBytes?: number | null;
-  readonly rssBytes?: number;
+  readonly rssBytes?: number | null;
   readonly problems: string[];
 }
 
@@ -38,7 +41,12 @@ export interface CaseResult {
   readonly rows: Row[];
 }
 
-export async function execute(cases: readonly PlannedCase[], runs: number): Promise<CaseResult[]> {
+/** Where rows with an engine run (bench/browser/session.ts). */
+export interface Engine {
+  run(spec: RunSpec): Promise<RunOutcome>;
+}
+
+export async function execute(cases: readonly PlannedCase[], runs: number, chromium?: Engine): Promise<CaseResult[]> {
   const total = cases.reduce((n, c) => n + c.rows.filter((r) => r.spec).length * runs, 0);
   const progress = new Progress(total);
   const out: CaseResult[] = [];
@@ -48,10 +56,10 @@ export async function execute(cases: readonly PlannedCase[], runs: number): Prom
       const errors = c.rows.map(() => [] as string[]);
       for (let r = 0; r < runs; r++) {
         for (let i = 0; i < c.rows.length; i++) {
-          const spec = c.rows[i].spec;
+          const { spec, engine } = c.rows[i];
           if (spec === undefined) continue;
-          progress.show(`${c.title} · ${c.rows[i].contender.name} · run ${r + 1}/${runs}`);
-          const outcome = await runOnce(spec);
+          progress.show(`${c.title} · ${c.rows[i].contender.name}${engine ? ` in ${engine}` : ""} · run ${r + 1}/${runs}`);
+          const outcome = engine === undefined ? await runOnce(spec) : chromium ? await chromium.run(spec) : { error: "no Chromium session" };
           progress.step();
           if ("error" in outcome) errors[i].push(outcome.error);
           else results[i].push(outcome.result);
@@ -68,7 +76,9 @@ export async function execute(cases: readonly PlannedCase[], runs: number): Prom
 function summarizeCase(c: PlannedCase, results: RunResult[][], errors: string[][]): CaseResult {
   const expected = expectedChecksum(c);
   const rows: Row[] = c.rows.map((p, i) => {
-    const base = { contender: p.contender.name, label: labelOf(p.contender), runs: results[i] };
+    const base = p.engine === undefined
+      ? { contender: p.contender.name, label: labelOf(p.contender), runs: results[i] }
+      : { contender: `${p.contender.name}@chromium`, label: `${labelOf(p.contender)} (Chromium)`, engine: p.engine, runs: results[i] };
     if (p.skip !== undefined) return { ...base, status: "skipped", reason: p.skip, problems: [] };
     const problems = [...new Set(results[i].flatMap((r) => r.problems))];
     const sums = results[i].map((r) => r.extra.tableChecksum).filter((x) => x !== undefined);
@@ -77,6 +87,7 @@ function summarizeCase(c: PlannedCase, results: RunResult[][], errors: string[][
     if (errors[i].length > 0) return { ...base, cycles, status: "failed", reason: errors[i][0], problems };
     const ops = results[i].map((r) => r.opsPerSec);
     const feet = results[i].map((r) => r.peakFootprintBytes).filter((x): x is number => x !== null);
+    const rss = results[i].map((r) => r.rssBytes).filter((x): x is number => x !== null);
     return {
       ...base,
       cycles,
@@ -84,11 +95,11 @@ function summarizeCase(c: PlannedCase, results: RunResult[][], errors: string[][
       ...(problems.length > 0 ? { reason: problems[0] } : {}),
       opsPerSec: summarize(ops),
       peakFootprintBytes: feet.length > 0 ? median(feet) : null,
-      rssBytes: median(results[i].map((r) => r.rssBytes)),
+      rssBytes: rss.length > 0 ? median(rss) : null,
       problems,
     };
   });
-  const baseRow = rows.find((r) => r.contender === "hakmem:balanced" && r.opsPerSec) ?? rows.find((r) => r.contender.startsWith("hakmem") && r.opsPerSec);
+  const baseRow = rows.find((r) => r.contender === "hakmem:balanced" && r.opsPerSec) ?? rows.find((r) => r.contender.startsWith("hakmem") && r.engine === undefined && r.opsPerSec);
   const withRatio = rows.map((r) => (baseRow?.opsPerSec && r.opsPerSec ? { ...r, ratio: r.opsPerSec.median / baseRow.opsPerSec.median } : r));
   return { workload: c.workload, workers: c.workers, title: c.title, unit: c.unit, params: c.params, base: baseRow?.contender ?? null, rows: withRatio };
 }

@@ -5,7 +5,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type ContenderChoice, contenderInfo } from "./contenders/index.ts";
 import { nativeBinary } from "./native.ts";
-import type { RunSpec, WorkloadName } from "./spec.ts";
+import { isWasmMt, type RunSpec, WASM_MT_WORKLOADS, type WorkloadName } from "./spec.ts";
+import { buildNative, buildWasm, mtProgramOf, mtSource } from "./wasm/mt-build.ts";
 
 export interface PlanOptions {
   readonly workloads: readonly WorkloadName[];
@@ -22,12 +23,16 @@ export interface PlanOptions {
   /** random-mixed: "cpu" times by the process's CPU time (default "wall"). */
   readonly clock?: "wall" | "cpu";
   readonly check?: boolean;
+  /** Also run each contender that can in Chromium (bench/browser/): extra rows. */
+  readonly browser?: boolean;
 }
 
 export interface PlannedRow {
   readonly contender: ContenderChoice;
   readonly spec?: RunSpec;
   readonly skip?: string;
+  /** Runs in a Chromium page and its Web Workers instead of a Node process. */
+  readonly engine?: "chromium";
 }
 
 export interface PlannedCase {
@@ -55,6 +60,8 @@ const DEFAULTS: Record<WorkloadName, WorkloadDefaults> = {
   larson: { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 4141, workers: (n) => unique([1, n]), unit: "replacement (free + malloc + 2 writes)", timed: true },
   mid: { cycles: [2_000_000, 500_000], seconds: [0, 0], ws: 256, seed: 1, workers: (n) => unique([1, n]), unit: "cycle, per worker summed", timed: false },
   xmalloc: { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 1, workers: (n) => [Math.max(2, n)], unit: "block (malloc in one worker, free in another)", timed: true },
+  "wasm-larson": { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 4141, workers: (n) => unique([1, n]), unit: "replacement in C (free + malloc + 2 writes)", timed: true },
+  "wasm-xmalloc": { cycles: [0, 0], seconds: [2, 0.5], ws: 1, seed: 1, workers: (n) => [Math.max(2, n)], unit: "block in C (malloc in one thread, free in another)", timed: true },
 };
 
 function unique(xs: number[]): number[] {
@@ -70,6 +77,7 @@ const TLSF_WASM = fileURLToPath(new URL("./bench/tlsf.wasm", import.meta.url));
 
 function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, check: boolean): string | undefined {
   const info = contenderInfo(c.id);
+  if (WASM_MT_WORKLOADS.includes(workload)) return whyNotMt(c, workload, check);
   if (workers > 1 && !info.multiWorker) return "single-threaded: cannot share a heap between workers";
   if (workload === "xmalloc" && !info.multiWorker) return "single-threaded: xmalloc frees in another worker";
   if (check && (workload !== "random-mixed" || c.id === "native" || c.id === "gc" || c.id === "smo")) return "no checked mode here";
@@ -79,6 +87,22 @@ function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, che
     if ("reason" in bin) return bin.reason;
   }
   return undefined;
+}
+
+/** The threaded C programs run on hakmem (compiled to wasm) and on glibc (compiled natively). */
+function whyNotMt(c: ContenderChoice, workload: WorkloadName, check: boolean): string | undefined {
+  if (check) return "no checked mode here";
+  if (c.id !== "hakmem" && c.id !== "native") return "not a C program's malloc";
+  const program = mtProgramOf(workload);
+  const built = c.id === "native" ? buildNative(mtSource(program)) : buildWasm(mtSource(program));
+  return "reason" in built ? built.reason : undefined;
+}
+
+/** A Node row's twin in Chromium. */
+function inChromium(r: PlannedRow, workload: WorkloadName, clock: PlanOptions["clock"]): PlannedRow {
+  if (isWasmMt(workload)) return { contender: r.contender, skip: "the wasm programs run in Node only", engine: "chromium" };
+  if (r.spec !== undefined && clock === "cpu") return { contender: r.contender, skip: "a page has no CPU-time clock", engine: "chromium" };
+  return { ...r, engine: "chromium" };
 }
 
 export function plan(o: PlanOptions): PlannedCase[] {
@@ -91,7 +115,7 @@ export function plan(o: PlanOptions): PlannedCase[] {
     const ws = o.ws ?? d.ws;
     const seed = o.seed ?? d.seed;
     for (const workers of o.workers ?? d.workers(cores())) {
-      if (workload === "xmalloc" && workers < 2) continue;
+      if ((workload === "xmalloc" || workload === "wasm-xmalloc") && workers < 2) continue;
       if (workload === "random-mixed" && workers !== 1) continue;
       const rows = o.contenders.map((c): PlannedRow => {
         const skip = whyNot(c, workload, workers, o.check ?? false);
@@ -101,6 +125,7 @@ export function plan(o: PlanOptions): PlannedCase[] {
         const spec: RunSpec = { workload, contender: c.id, options: c.options, workers, cycles: share, seconds, ws, seed, ...only, ...(o.check ? { check: true } : {}) };
         return { contender: c, spec };
       });
+      if (o.browser) rows.push(...rows.filter((r) => contenderInfo(r.contender.id).browser).map((r) => inChromium(r, workload, o.clock)));
       const params: Record<string, number> = d.timed ? { seconds, seed } : { cycles, ws, seed };
       if (workload === "random-mixed" && o.repeat !== undefined && o.repeat > 1) params.repeat = o.repeat;
       const what = workload === "random-mixed" ? `ws ${ws}${o.clock === "cpu" ? ", CPU time" : ""}` : `${workers} worker${workers === 1 ? "" : "s"}`;

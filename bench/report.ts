@@ -8,6 +8,8 @@ export interface Machine {
   readonly node: string;
   readonly platform: string;
   readonly compiler?: string;
+  /** The browser's version, when rows ran in Chromium (`bench --browser`). */
+  readonly chromium?: string;
 }
 
 const HEADER = ["contender", "M ops/s", "min–max", "CV", "vs hakmem", "peak footprint", "RSS", "cycles"];
@@ -51,7 +53,7 @@ function footnotes(c: CaseResult): string[] {
 }
 
 export function textReport(results: readonly CaseResult[], m: Machine): string {
-  const out = [`hakmem bench — ${m.date}, ${m.cpu} (${m.cores} cores), node ${m.node}, ${m.platform}`];
+  const out = [`hakmem bench — ${m.date}, ${m.cpu} (${m.cores} cores), node ${m.node}, ${m.platform}${m.chromium ? `, Chromium ${m.chromium}` : ""}`];
   for (const c of results) {
     const full = c.rows.map(cells);
     const width = HEADER.map((h, i) => Math.max(h.length, ...full.map((r) => r?.[i].length ?? 0), ...(i === 0 ? c.rows.map((r) => r.label.length) : [])));
@@ -67,7 +69,7 @@ export function markdownReport(results: readonly CaseResult[], m: Machine, comma
   const out = [
     "# hakmem bench results",
     "",
-    `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node} · ${m.platform}${m.compiler ? ` · native: ${m.compiler}` : ""}`,
+    `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node} · ${m.platform}${m.compiler ? ` · native: ${m.compiler}` : ""}${m.chromium ? ` · Chromium ${m.chromium}` : ""}`,
     "",
     `Command: \`${command}\``,
     "",

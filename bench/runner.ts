@@ -3,7 +3,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { nativeBinary } from "./native.ts";
-import type { RunResult, RunSpec } from "./spec.ts";
+import { type RunResult, type RunSpec, WASM_MT_WORKLOADS } from "./spec.ts";
+import { buildNative, mtProgramOf, mtSource } from "./wasm/mt-build.ts";
 
 export type RunOutcome = { readonly result: RunResult } | { readonly error: string };
 
@@ -17,7 +18,12 @@ const PROCESS = fileURLToPath(new URL(`./${PROCESS_SCRIPT}`, import.meta.url));
 export function runOnce(spec: RunSpec, env: Record<string, string> = {}, script = PROCESS): Promise<RunOutcome> {
   let command: string;
   let args: string[];
-  if (spec.contender === "native") {
+  if (spec.contender === "native" && WASM_MT_WORKLOADS.includes(spec.workload)) {
+    const bin = buildNative(mtSource(mtProgramOf(spec.workload)));
+    if ("reason" in bin) return Promise.resolve({ error: bin.reason });
+    command = bin.path;
+    args = (spec.workload === "wasm-larson" ? [spec.workers, spec.seconds, spec.seed] : [spec.workers, spec.seconds]).map(String);
+  } else if (spec.contender === "native") {
     const bin = nativeBinary();
     if ("reason" in bin) return Promise.resolve({ error: bin.reason });
     command = bin.path;

@@ -1,7 +1,19 @@
 // What one benchmark run is (passed to a fresh process as JSON) and what it reports back.
 
-export type WorkloadName = "random-mixed" | "larson" | "mid" | "xmalloc";
-export const WORKLOADS: readonly WorkloadName[] = ["random-mixed", "larson", "mid", "xmalloc"];
+/** Workloads over a JavaScript contender (bench/workloads), in Node or in a browser. */
+export type JsWorkloadName = "random-mixed" | "larson" | "mid" | "xmalloc";
+/** Threaded C programs, compiled to wasm (bench/wasm): Node only. */
+export type WasmMtWorkloadName = "wasm-larson" | "wasm-xmalloc";
+export type WorkloadName = JsWorkloadName | WasmMtWorkloadName;
+/** The default set of `hakmem bench`. */
+export const WORKLOADS: readonly JsWorkloadName[] = ["random-mixed", "larson", "mid", "xmalloc"];
+/** Threaded C programs compiled to wasm (bench/wasm): run by name only, they need clang. */
+export const WASM_MT_WORKLOADS: readonly WorkloadName[] = ["wasm-larson", "wasm-xmalloc"] satisfies WasmMtWorkloadName[];
+
+export function isWasmMt(w: WorkloadName): w is WasmMtWorkloadName {
+  return w === "wasm-larson" || w === "wasm-xmalloc";
+}
+export const ALL_WORKLOADS: readonly WorkloadName[] = [...WORKLOADS, ...WASM_MT_WORKLOADS];
 
 export interface RunSpec {
   readonly workload: WorkloadName;
@@ -33,8 +45,8 @@ export interface RunResult {
   readonly opsPerSec: number;
   /** Memory the allocator claimed at its high-water mark, where it exposes it. */
   readonly peakFootprintBytes: number | null;
-  /** Peak resident set of the whole process. */
-  readonly rssBytes: number;
+  /** Peak resident set of the whole process (null in a browser page, which cannot see it). */
+  readonly rssBytes: number | null;
   /** Problems found (check mode, stats not back to zero, checksum mismatch); empty = fine. */
   readonly problems: readonly string[];
   readonly extra: Record<string, number>;

@@ -2,13 +2,13 @@
 // the workload (see team.ts). Bundled to dist/bench/thread.js.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadContender } from "./contenders/load.ts";
-import type { RunSpec } from "./spec.ts";
+import type { JsWorkloadName, RunSpec } from "./spec.ts";
 import { GO, type MemberData } from "./team.ts";
 import { WORKLOAD_IMPL } from "./workloads/index.ts";
 
 const data = workerData as MemberData;
 const spec = data.spec as RunSpec;
-const workload = WORKLOAD_IMPL[spec.workload];
+const workload = WORKLOAD_IMPL[spec.workload as JsWorkloadName];
 const mod = await loadContender(spec.contender);
 const options = workload.options(spec);
 const a = await mod.attach!(data.shared, options);

@@ -9,7 +9,7 @@ import { LOCKSTEP_SCRIPT, lockstepPair, pinningHere, stepsOf } from "../bench/lo
 import { plan } from "../bench/plan.ts";
 import { Progress } from "../bench/progress.ts";
 import { PROCESS_SCRIPT, runOnce } from "../bench/runner.ts";
-import { WORKLOADS, type RunSpec, type WorkloadName } from "../bench/spec.ts";
+import { ALL_WORKLOADS, type RunSpec, type WorkloadName } from "../bench/spec.ts";
 import { summarize } from "../bench/stats.ts";
 import { type AbAnalysis, analyzeDeltas, THRESHOLD } from "../bench/verdict.ts";
 import { STEP_CYCLES } from "../bench/workloads/random-mixed.ts";
@@ -29,7 +29,7 @@ A configuration is a comma-separated list of key=value:
 
 options:
   --a CONFIG, --b CONFIG   the two configurations (B is compared with A)
-  --workload NAME          ${WORKLOADS.join(", ")} (default random-mixed)
+  --workload NAME          ${ALL_WORKLOADS.join(", ")} (default random-mixed)
   --runs N                 pairs at least (default 20)
   --max-runs M             pairs at most (default the larger of 80 and N): after N pairs,
                            more run one by one until the interval decides (GO, NEUTRAL or NO-GO)
@@ -140,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
   const a = parseConfig(v.a, "a");
   const b = parseConfig(v.b, "b");
   const workload = (v.workload ?? "random-mixed") as WorkloadName;
-  if (!WORKLOADS.includes(workload)) throw new UsageError(`unknown workload "${workload}"; expected ${WORKLOADS.join(", ")}`);
+  if (!ALL_WORKLOADS.includes(workload)) throw new UsageError(`unknown workload "${workload}"; expected ${ALL_WORKLOADS.join(", ")}`);
   const runs = positiveInt("runs", v.runs) ?? 20;
   const maxRuns = positiveInt("max-runs", v["max-runs"]) ?? Math.max(runs, 80);
   if (maxRuns < runs) throw new UsageError(`--max-runs (${maxRuns}) is below --runs (${runs})`);

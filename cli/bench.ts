@@ -2,11 +2,12 @@
 // interleaved; a table on stdout (or JSON), optional results.{json,md} and chart.svg.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BrowserBench } from "../bench/browser/session.ts";
 import { DEFAULT_CONTENDERS, parseContender } from "../bench/contenders/index.ts";
 import { execute } from "../bench/execute.ts";
 import { plan } from "../bench/plan.ts";
 import { markdownReport, textReport } from "../bench/report.ts";
-import { WORKLOADS, type WorkloadName } from "../bench/spec.ts";
+import { ALL_WORKLOADS, WASM_MT_WORKLOADS, WORKLOADS, type WorkloadName } from "../bench/spec.ts";
 import { svgChart } from "../bench/svg.ts";
 import { machine } from "./machine.ts";
 import { main as replay } from "./replay.ts";
@@ -21,6 +22,10 @@ workloads (default: ${WORKLOADS.join(" ")}):
   mid           8–32 KiB churn, 2,000,000 cycles per worker, ws 256; 1 and all cores
   xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
   replay        real-program traces (the same as 'hakmem replay')
+  wasm-larson   larson as a threaded C program (bench/wasm/mt-larson.c) compiled to wasm, one
+                instance per worker over one shared memory, malloc from hakmem; and natively
+                with pthreads and glibc (default --vs hakmem,native); needs clang and wasm-ld
+  wasm-xmalloc  xmalloc the same way (bench/wasm/mt-xmalloc.c): every free a remote free
 
 options:
   --runs N        runs per contender, each in a fresh process, interleaved (default 5; --quick 3)
@@ -36,6 +41,10 @@ options:
   --clock C       random-mixed: wall (default) or cpu (the process's CPU time, which another
                   program's load on a shared machine does not inflate)
   --check         random-mixed only: fill and verify every block instead of timing
+  --browser       also run hakmem (and the other pure-JS contenders: speed of light,
+                  new Uint8Array) in headless Chromium (/usr/bin/chromium, driven by
+                  playwright-core): single-threaded parts in a page, team members in Web
+                  Workers; extra rows labelled "(Chromium)" in the same table and JSON
   --json          print the results as JSON instead of the table
   --out DIR       also write DIR/results.json, DIR/results.md and DIR/chart.svg
   -h, --help      this help
@@ -50,6 +59,7 @@ const OPTIONS = {
   repeat: { type: "string" },
   vs: { type: "string" },
   check: { type: "boolean" },
+  browser: { type: "boolean" },
   out: { type: "string" },
 } as const;
 
@@ -66,12 +76,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const w of positionals) {
     if (w === "replay") throw new UsageError("replay runs on its own: 'hakmem bench replay [options]'");
-    if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${WORKLOADS.join(", ")} or replay`);
+    if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")} or replay`);
   }
   const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
+  // The C programs run on hakmem and glibc only: by default, no rows of skipped peers.
+  const onlyC = workloads.every((w) => WASM_MT_WORKLOADS.includes(w));
   let contenders;
   try {
-    contenders = list(v.vs ?? DEFAULT_CONTENDERS.join(",")).map(parseContender);
+    contenders = list(v.vs ?? (onlyC ? "hakmem,native" : DEFAULT_CONTENDERS.join(","))).map(parseContender);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -91,10 +103,18 @@ export async function main(argv: string[]): Promise<number> {
     repeat: positiveInt("repeat", v.repeat),
     clock: clockOption(v.clock),
     check: v.check,
+    browser: v.browser,
   });
   if (cases.length === 0) throw new UsageError("nothing to run: no workload accepts those worker counts");
-  const results = await execute(cases, v.check ? 1 : runs);
-  const m = machine(contenders.some((c) => c.id === "native"));
+  const chromium = v.browser ? await BrowserBench.start() : undefined;
+  const chromiumVersion = chromium?.version;
+  let results;
+  try {
+    results = await execute(cases, v.check ? 1 : runs, chromium);
+  } finally {
+    await chromium?.close();
+  }
+  const m = machine(contenders.some((c) => c.id === "native"), chromiumVersion);
   const command = `hakmem bench ${argv.join(" ")}`.trim();
   const doc = { tool: "hakmem bench", command, machine: m, runs, cases: results };
   if (v.json) console.log(JSON.stringify(doc, null, 2));
@@ -103,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     mkdirSync(v.out, { recursive: true });
     writeFileSync(join(v.out, "results.json"), `${JSON.stringify(doc, null, 2)}\n`);
     writeFileSync(join(v.out, "results.md"), markdownReport(results, m, command));
-    writeFileSync(join(v.out, "chart.svg"), svgChart(results, `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node}`));
+    writeFileSync(join(v.out, "chart.svg"), svgChart(results, `${m.date} · ${m.cpu}, ${m.cores} cores · node ${m.node}${m.chromium ? ` · Chromium ${m.chromium}` : ""}`));
     if (!v.json) console.log(`\nwrote ${join(v.out, "results.json")}, results.md and chart.svg`);
   }
   return results.some((c) => c.rows.some((r) => r.status === "failed")) ? 1 : 0;

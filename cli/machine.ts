@@ -4,7 +4,7 @@ import { cores } from "../bench/plan.ts";
 import { nativeBinary } from "../bench/native.ts";
 import type { Machine } from "../bench/report.ts";
 
-export function machine(withCompiler: boolean): Machine {
+export function machine(withCompiler: boolean, chromium?: string): Machine {
   const bin = withCompiler ? nativeBinary() : undefined;
   return {
     date: new Date().toISOString().slice(0, 10),
@@ -13,5 +13,6 @@ export function machine(withCompiler: boolean): Machine {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     ...(bin && "compiler" in bin ? { compiler: bin.compiler } : {}),
+    ...(chromium ? { chromium } : {}),
   };
 }

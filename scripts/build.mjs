@@ -5,6 +5,7 @@ import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { resolve } from "node:path";
 
 const require = createRequire(import.meta.url);
 rmSync("dist", { recursive: true, force: true });
@@ -20,6 +21,15 @@ const observeOn = {
 // The library runs in browsers and Node: no Node built-ins (platform neutral).
 await build({ ...lib, entryPoints: { index: "src/index.ts" }, platform: "neutral" });
 await build({ ...lib, entryPoints: { observe: "src/index.ts" }, platform: "neutral", plugins: [observeOn] });
+// "hakmem/wasm" sits on the public API: it imports the library as ./index.js (the very module of
+// "hakmem" at run time, so HeapError and Heap are the same classes), not a bundled copy.
+const libraryExternal = {
+  name: "library-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.ts$/ }, () => ({ path: "./index.js", external: true }));
+  },
+};
+await build({ ...lib, entryPoints: { wasm: "src/wasm/index.ts" }, platform: "neutral", plugins: [libraryExternal] });
 // Node-only helpers (worker_threads), "hakmem/node"; they use the library's types only.
 await build({ ...lib, entryPoints: { node: "src/node.ts" }, platform: "node" });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
@@ -27,10 +37,10 @@ writeFileSync("dist/observe.d.ts", 'export * from "./index.js";\n'); // same API
 
 const node = { bundle: true, format: "esm", platform: "node", target: "node20", sourcemap: true, logLevel: "warning" };
 // The bench imports the library as "hakmem", i.e. the dist/index.js just built (a self-reference).
-await build({ ...node, entryPoints: { cli: "cli/main.ts" }, outdir: "dist", external: ["hakmem"] });
+await build({ ...node, entryPoints: { cli: "cli/main.ts" }, outdir: "dist", external: ["hakmem", "playwright-core"] });
 await build({
   ...node,
-  entryPoints: { process: "bench/process.ts", lockstep: "bench/lockstep-process.ts", thread: "bench/thread.ts", "replay-child": "bench/trace/child.ts", "replay-thread": "bench/trace/thread-worker.ts", "soak-worker": "bench/soak/worker.ts" },
+  entryPoints: { process: "bench/process.ts", lockstep: "bench/lockstep-process.ts", thread: "bench/thread.ts", "replay-child": "bench/trace/child.ts", "replay-thread": "bench/trace/thread-worker.ts", "soak-worker": "bench/soak/worker.ts", "wasm-mt-thread": "bench/wasm/mt-thread.ts" },
   outdir: "dist/bench",
   splitting: true, // one chunk per contender: a process evaluates only the peer it measures
   external: ["hakmem"],
@@ -38,6 +48,24 @@ await build({
   define: { "import.meta.env.MODE": '"production"' },
   alias: { "smo-runtime": "@daneren2005/shared-memory-objects" }, // see bench/contenders/smo-runtime.d.ts
 });
+
+// `bench --browser`: the same workloads in a Chromium page (page.js) and its Web Workers
+// (worker.js), with the library bundled in (an import map would not reach module workers) and
+// the workloads' team (worker_threads) swapped for bench/browser/team.ts (Web Workers).
+const webTeam = {
+  name: "web-team",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/team\.ts$/ }, (args) => (/[\\/]bench[\\/]workloads$/.test(args.resolveDir) ? { path: resolve("bench/browser/team.ts") } : undefined));
+  },
+};
+await build({
+  bundle: true, format: "esm", platform: "browser", target: "es2022", sourcemap: true, logLevel: "warning",
+  entryPoints: { page: "bench/browser/page.ts", worker: "bench/browser/worker.ts" },
+  outdir: "dist/bench/browser",
+  alias: { hakmem: "./dist/index.js" },
+  plugins: [webTeam],
+});
+writeFileSync("dist/bench/browser/index.html", '<!doctype html>\n<meta charset="utf-8">\n<title>hakmem bench</title>\n<script type="module" src="page.js"></script>\n');
 
 // AssemblyScript is a devDependency: without it (an install without dev deps) the row says so.
 try {

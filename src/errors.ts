@@ -9,7 +9,9 @@ export type HeapErrorCode =
   | "DETACHED" // the handle was used after detach()
   | "NOT_OBSERVED" // counters() in a build without them
   | "BUFFER_OVERFLOW" // safe profile: a block was written past its end
-  | "WRITE_AFTER_FREE"; // safe profile: a freed block was written
+  | "WRITE_AFTER_FREE" // safe profile: a freed block was written
+  | "OUT_OF_MEMORY" // hakmem/wasm: no room for a thread's stack and TLS
+  | "STACK_OVERFLOW"; // hakmem/wasm: a thread's stack ran past its end (found at exit)
 
 export class HeapError extends Error {
   readonly code: HeapErrorCode;

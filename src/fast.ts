@@ -63,9 +63,10 @@ export class FastHeap extends Heap {
   }
 
   /** Heap.free without the block state: the classification steps mirror Heap.free on purpose (a hot path). */
-  override free(p: number): void {
-    if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (p | 0) !== p) {
-      this.freeSlow(p);
+  override free(ptr: number): void {
+    const p = ptr - this.base; // heap coordinates from here on; errors name ptr
+    if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (ptr | 0) !== ptr) {
+      this.freeSlow(ptr);
       return;
     }
     const i32 = this.m32;
@@ -73,13 +74,13 @@ export class FastHeap extends Heap {
     const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
     const c = i32[m + M_TAG] - T_SLAB;
     if (seg === 0 || c < 0) {
-      this.freeOther(p);
+      this.freeOther(ptr);
       return;
     }
     const fc = this.fc;
     const size = fc[FC_SIZE + c];
     const d = p - i32[m + M_BASE];
-    if (((d * this.recip[c]) | 0) * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(p);
+    if (((d * this.recip[c]) | 0) * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
     i32[this.statWord + W_LIVE_BYTES] -= size;
     i32[this.statWord + W_LIVE_BLOCKS]--;
     if (i32[m + M_OWNER] !== this.slot) {
@@ -92,7 +93,7 @@ export class FastHeap extends Heap {
       if (Atomics.load(i32, this.inboxWord) !== 0) drainInbox(this);
       k = fc[FC_COUNT + c];
     }
-    fc[FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1)] = p;
+    fc[FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1)] = ptr;
     fc[FC_COUNT + c] = k + 1;
   }
 }

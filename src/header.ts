@@ -25,7 +25,7 @@ import {
 } from "./layout.ts";
 import { metaOfPage, placeSegmentMeta } from "./pool.ts";
 
-/** Writes an empty heap of at most maxPages pages into the start of the buffer. */
+/** Writes an empty heap of at most maxPages pages at the start of i32 (the heap's base). */
 export function initHeader(i32: Int32Array, maxPages: number, bufferPages: number, profile: number): void {
   i32.fill(0, 0, (FIRST_SPAN_PAGE * PAGE_SIZE) >> 2);
   i32[H_VERSION] = LAYOUT_VERSION;
@@ -47,11 +47,13 @@ export function initHeader(i32: Int32Array, maxPages: number, bufferPages: numbe
   Atomics.store(i32, H_MAGIC, HEAP_MAGIC); // last: attachers wait for a complete header
 }
 
-/** Throws INVALID_HEAP unless the buffer holds a heap of this layout. */
-export function checkHeader(buffer: ArrayBufferLike): void {
-  if (buffer.byteLength < MIN_HEAP_BYTES) throw new HeapError("INVALID_HEAP", `buffer of ${buffer.byteLength} bytes is too small to hold a heap`);
-  const i32 = new Int32Array(buffer, 0, 4);
-  if (Atomics.load(i32, H_MAGIC) !== HEAP_MAGIC) throw new HeapError("INVALID_HEAP", "the buffer does not hold a hakmem heap (bad magic)");
+/** Throws INVALID_HEAP unless the buffer holds a heap of this layout at offset `base`. */
+export function checkHeader(buffer: ArrayBufferLike, base: number): void {
+  if (buffer.byteLength < base + MIN_HEAP_BYTES) {
+    throw new HeapError("INVALID_HEAP", `buffer of ${buffer.byteLength} bytes is too small to hold a heap at ${base}`);
+  }
+  const i32 = new Int32Array(buffer, base, 4);
+  if (Atomics.load(i32, H_MAGIC) !== HEAP_MAGIC) throw new HeapError("INVALID_HEAP", `the buffer does not hold a hakmem heap at offset ${base} (bad magic)`);
   if (i32[H_VERSION] !== LAYOUT_VERSION || i32[H_PAGE_SHIFT] !== PAGE_SHIFT) {
     throw new HeapError("INVALID_HEAP", `heap layout version ${i32[H_VERSION]} is not supported (expected ${LAYOUT_VERSION})`);
   }

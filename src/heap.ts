@@ -72,7 +72,11 @@ export interface HeapStats {
   liveBytes: number;
   /** Number of live blocks. */
   liveBlocks: number;
-  /** Bytes from offset 0 to the end of the highest page in use (the heap's break). */
+  /**
+   * Bytes from offset 0 to the end of the highest page in use (the heap's break). A heap above a
+   * base offset counts the bytes below its base too (they are in use, by the buffer's owner), so
+   * footprintBytes ≤ bufferBytes always; the heap's own share is footprintBytes − heap.base.
+   */
   footprintBytes: number;
   /** Highest footprintBytes so far. */
   peakFootprintBytes: number;
@@ -99,18 +103,27 @@ const SPARE_CACHES = 4;
 const DETACHED_CACHE = new Int32Array(FC_ENTRIES);
 
 export class Heap {
-  /** @internal Internal fixed-length views over the buffer, rebuilt after growth (see memory.ts). */
+  /** @internal Internal fixed-length views from the base (heap coordinates, layout.ts), rebuilt after growth (see memory.ts). */
   m8!: Uint8Array;
   /** @internal */
   m32!: Int32Array;
+  /** @internal Views over the whole buffer from offset 0, for the public getters (m8 / m32 when the base is 0). */
+  pub8!: Uint8Array;
   /** @internal */
+  pub32!: Int32Array;
+  /** @internal Bytes of m8 (heap coordinates). */
   viewBytes = 0;
   /** @internal */
   viewPages = 0;
   /** @internal */
   readonly backing: Backing;
-  /** @internal */
+  /** @internal The largest the buffer may grow (absolute, base included). */
   readonly ceiling: number;
+  /**
+   * Where the heap starts in its buffer: [0, base) belongs to someone else (a wasm module's data
+   * and stack) and is never read or written. Pointers are absolute offsets above it.
+   */
+  readonly base: number;
   readonly profile: Profile;
   /** @internal This handle's worker slot (1…WORKER_SLOTS): the owner id in slab metas and the lock word. */
   readonly slot: number;
@@ -164,9 +177,10 @@ export class Heap {
 
   private views: Partial<Record<string, ArrayBufferView>> = {};
 
-  constructor(backing: Backing, ceiling: number, profile: Profile, slot: number) {
+  constructor(backing: Backing, ceiling: number, base: number, profile: Profile, slot: number) {
     this.backing = backing;
     this.ceiling = ceiling;
+    this.base = base;
     this.profile = profile;
     this.retained = new Int32Array(profile.retainEmptySlabs);
     this.slot = slot;
@@ -209,9 +223,10 @@ export class Heap {
   }
 
   /** Frees a block; free(0) does nothing. Throws HeapError for anything that is not a live block. */
-  free(p: number): void {
-    if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (p | 0) !== p) {
-      this.freeSlow(p);
+  free(ptr: number): void {
+    const p = ptr - this.base; // heap coordinates from here on; errors name ptr
+    if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (ptr | 0) !== ptr) {
+      this.freeSlow(ptr);
       return;
     }
     const i32 = this.m32;
@@ -219,25 +234,25 @@ export class Heap {
     const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
     const c = i32[m + M_TAG] - T_SLAB;
     if (seg === 0 || c < 0) {
-      this.freeOther(p);
+      this.freeOther(ptr);
       return;
     }
     const fc = this.fc;
     const size = fc[FC_SIZE + c];
     const d = p - i32[m + M_BASE];
     const idx = (d * this.recip[c]) | 0;
-    if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(p);
+    if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
     let st: number;
     if (c < TINY_CLASSES) {
       st = p - d + fc[FC_STATES + c] + idx;
       const slack = this.m8[st];
-      if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
+      if (slack > TINY_MAX_SLACK) throw this.deadBlock(ptr, slack === TINY_FREE);
       if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
       this.m8[st] = TINY_FREE;
     } else {
       st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
       const word = i32[st];
-      if (word < MID_LIVE_BIAS) throw this.deadBlock(p, word === MID_FREE);
+      if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);
       if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
       i32[st] = MID_FREE;
       if (this.midCached + size > this.profile.midCacheBytes) {
@@ -254,7 +269,7 @@ export class Heap {
       k = fc[FC_COUNT + c];
     }
     const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
-    fc[e] = p;
+    fc[e] = ptr;
     fc[e + 1] = st;
     fc[FC_COUNT + c] = k + 1;
     if (OBSERVE) this.counts[C_FREE_LOCAL]++;
@@ -267,7 +282,7 @@ export class Heap {
     const total = count * size;
     if (total > this.ceiling) return 0;
     const p = this.malloc(total);
-    if (p !== 0) zeroBlock(this.m8, this.m32, p, total);
+    if (p !== 0) zeroBlock(this.m8, this.m32, p - this.base, total);
     return p;
   }
 
@@ -294,7 +309,8 @@ export class Heap {
       this.locate(p);
       return size < old && this.resizeInPlace(size) ? p : 0;
     }
-    this.m8.copyWithin(q, p, p + Math.min(old, size));
+    const from = p - this.base;
+    this.m8.copyWithin(q - this.base, from, from + Math.min(old, size));
     this.free(p);
     return q;
   }
@@ -363,11 +379,11 @@ export class Heap {
   // property again after an allocation that may have grown the heap.
   get u8(): Uint8Array {
     if (this.m32[H_BUFFER_PAGES] !== this.viewPages) this.refreshViews();
-    return this.m8;
+    return this.pub8;
   }
   get i32(): Int32Array {
     if (this.m32[H_BUFFER_PAGES] !== this.viewPages) this.refreshViews();
-    return this.m32;
+    return this.pub32;
   }
   get i8(): Int8Array {
     return this.view("i8", Int8Array);
@@ -396,7 +412,7 @@ export class Heap {
   /** A DataView over the whole buffer. */
   get dataView(): DataView {
     this.checkGrown();
-    return (this.views.dv ??= new DataView(this.buffer, 0, this.viewBytes)) as DataView;
+    return (this.views.dv ??= new DataView(this.buffer, 0, this.base + this.viewBytes)) as DataView;
   }
 
   /**
@@ -413,7 +429,7 @@ export class Heap {
     unlock(this);
     if (this.backing instanceof ArrayBuffer && this.backing.resizable && activeWorkers(this.m32) === 1) {
       lock(this);
-      const target = Math.max(MIN_HEAP_BYTES, this.m32[H_TOP] * PAGE_SIZE);
+      const target = this.base + Math.max(MIN_HEAP_BYTES, this.m32[H_TOP] * PAGE_SIZE);
       if (target < this.backing.byteLength) {
         this.backing.resize(target);
         this.refreshViews();
@@ -437,10 +453,10 @@ export class Heap {
     return {
       liveBytes,
       liveBlocks,
-      footprintBytes: i32[H_TOP] * 2 ** PAGE_SHIFT,
-      peakFootprintBytes: i32[H_PEAK_TOP] * 2 ** PAGE_SHIFT,
+      footprintBytes: this.base + i32[H_TOP] * 2 ** PAGE_SHIFT,
+      peakFootprintBytes: this.base + i32[H_PEAK_TOP] * 2 ** PAGE_SHIFT,
       bufferBytes: this.buffer.byteLength,
-      maxBytes: Math.min(this.ceiling, i32[H_MAX_PAGES] * 2 ** PAGE_SHIFT),
+      maxBytes: Math.min(this.ceiling, this.base + i32[H_MAX_PAGES] * 2 ** PAGE_SHIFT),
       growths: Atomics.load(i32, H_GROWTHS),
     };
   }
@@ -485,9 +501,9 @@ export class Heap {
     return reclaimWorker(this, workerId);
   }
 
-  /** @internal Grows the buffer to at least `bytes`. */
+  /** @internal Grows the buffer to hold at least `bytes` of heap (heap coordinates). */
   growTo(bytes: number): boolean {
-    const ok = growBacking(this.backing, bytes, this.ceiling);
+    const ok = growBacking(this.backing, this.base + bytes, this.ceiling);
     this.refreshViews();
     Atomics.store(this.m32, H_BUFFER_PAGES, this.viewPages);
     return ok;
@@ -496,10 +512,13 @@ export class Heap {
   /** @internal */
   refreshViews(): void {
     const buffer = bufferOf(this.backing);
-    const bytes = Math.min(buffer.byteLength, this.ceiling);
+    const base = this.base;
+    const bytes = Math.min(buffer.byteLength, this.ceiling) - base;
     if (bytes === this.viewBytes && this.m8 !== undefined && this.m8.buffer === buffer) return;
-    this.m8 = new Uint8Array(buffer, 0, bytes);
-    this.m32 = new Int32Array(buffer, 0, bytes >>> 2);
+    this.m8 = new Uint8Array(buffer, base, bytes);
+    this.m32 = new Int32Array(buffer, base, bytes >>> 2);
+    this.pub8 = base === 0 ? this.m8 : new Uint8Array(buffer, 0, base + bytes);
+    this.pub32 = base === 0 ? this.m32 : new Int32Array(buffer, 0, (base + bytes) >>> 2);
     this.viewBytes = bytes;
     this.viewPages = Math.floor(bytes / 2 ** PAGE_SHIFT);
     this.views = {};
@@ -513,7 +532,7 @@ export class Heap {
 
   private view<T extends ArrayBufferView>(key: string, Ctor: { new (b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T {
     this.checkGrown();
-    return (this.views[key] ??= new Ctor(this.buffer, 0, Math.floor(this.viewBytes / Ctor.BYTES_PER_ELEMENT))) as T;
+    return (this.views[key] ??= new Ctor(this.buffer, 0, Math.floor((this.base + this.viewBytes) / Ctor.BYTES_PER_ELEMENT))) as T;
   }
 
   /** @internal Pops a block of class c for a request of `size` bytes, refilling the cache if needed. */
@@ -552,13 +571,12 @@ export class Heap {
     if (OBSERVE) this.counts[C_MALLOC_MISS]++;
     let p = allocLarge(this, size, align);
     if (p === 0 && this.releaseHeld()) p = allocLarge(this, size, align);
-    if (p !== 0) {
-      if (OBSERVE) this.counts[C_LARGE_ALLOC]++;
-      this.lkMeta = metaOfPage(this.m32, p >>> PAGE_SHIFT);
-      this.m32[this.statWord + W_LIVE_BYTES] += this.counted(size, -1);
-      this.m32[this.statWord + W_LIVE_BLOCKS]++;
-    }
-    return p;
+    if (p === 0) return 0;
+    if (OBSERVE) this.counts[C_LARGE_ALLOC]++;
+    this.lkMeta = metaOfPage(this.m32, p >>> PAGE_SHIFT);
+    this.m32[this.statWord + W_LIVE_BYTES] += this.counted(size, -1);
+    this.m32[this.statWord + W_LIVE_BLOCKS]++;
+    return this.base + p;
   }
 
   /** Out of memory: gives back what this handle holds in caches. Returns whether it held any. */
@@ -568,16 +586,16 @@ export class Heap {
   }
 
   /** @internal */
-  protected freeSlow(p: number): void {
-    if (p === 0) return;
-    this.locate(p);
-    this.free(p);
+  protected freeSlow(ptr: number): void {
+    if (ptr === 0) return;
+    this.locate(ptr);
+    this.free(ptr);
   }
 
   /** @internal Frees what is not a slab block: a large block, or an error. */
-  protected freeOther(p: number): void {
-    this.locate(p);
-    if (this.lkClass >= 0) throw invalidPointer(p); // unreachable: slabs take the fast path
+  protected freeOther(ptr: number): void {
+    this.locate(ptr);
+    if (this.lkClass >= 0) throw invalidPointer(ptr); // unreachable: slabs take the fast path
     this.m32[this.statWord + W_LIVE_BYTES] -= this.lkRequested;
     this.m32[this.statWord + W_LIVE_BLOCKS]--;
     freeLarge(this, this.lkMeta);
@@ -589,15 +607,16 @@ export class Heap {
    * Classifies p without changing anything: sets lkClass, lkMeta, lkState and lkRequested for a
    * live block, throws HeapError (or TypeError) for anything else.
    */
-  protected locate(p: number): void {
+  protected locate(ptr: number): void {
     if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
-    checkPointerType(p);
-    if (!Number.isInteger(p) || p <= 0 || (p & 15) !== 0 || p >= 2 ** 31) throw invalidPointer(p);
+    checkPointerType(ptr);
+    if (!Number.isInteger(ptr) || ptr <= 0 || (ptr & 15) !== 0 || ptr >= 2 ** 31) throw invalidPointer(ptr);
     this.checkGrown(); // its metadata may lie beyond this handle's views
     const i32 = this.m32;
-    if (p >= this.viewBytes) throw invalidPointer(p);
+    const p = ptr - this.base; // heap coordinates; errors name ptr
+    if (p <= 0 || p >= this.viewBytes) throw invalidPointer(ptr);
     const seg = i32[DIR_WORD + (p >>> SEGMENT_SHIFT)];
-    if (seg === 0) throw invalidPointer(p);
+    if (seg === 0) throw invalidPointer(ptr);
     const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
     const tag = i32[m + M_TAG];
     if (tag >= T_SLAB) {
@@ -606,7 +625,7 @@ export class Heap {
       const base = i32[hm + M_PAGE] << PAGE_SHIFT;
       const size = classSize[c];
       const idx = ((p - base) / size) | 0;
-      if (idx * size !== p - base || p - base >= i32[m + M_LIMIT]) throw invalidPointer(p);
+      if (idx * size !== p - base || p - base >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
       this.lkClass = c;
       this.lkMeta = hm;
       if (!this.profile.tracksBlocks) {
@@ -614,13 +633,13 @@ export class Heap {
       } else if (c < TINY_CLASSES) {
         const st = base + classStateOffset[c] + idx;
         const slack = this.m8[st];
-        if (slack > TINY_MAX_SLACK) throw this.deadBlock(p, slack === TINY_FREE);
+        if (slack > TINY_MAX_SLACK) throw this.deadBlock(ptr, slack === TINY_FREE);
         this.lkState = st;
         this.lkRequested = size - slack;
       } else {
         const st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
         const word = i32[st];
-        if (word < MID_LIVE_BIAS) throw this.deadBlock(p, word === MID_FREE);
+        if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);
         this.lkState = st;
         this.lkRequested = word - MID_LIVE_BIAS;
       }
@@ -635,7 +654,7 @@ export class Heap {
     const freed =
       (tag === T_LARGE_CACHED && i32[m + M_BASE] === p) ||
       ((tag === T_NONE || tag === T_FREE || tag === T_FREE_TAIL) && i32[m + M_LAST_FREED] === p);
-    throw this.deadBlock(p, freed);
+    throw this.deadBlock(ptr, freed);
   }
 
   private deadBlock(p: number, wasFreed: boolean): HeapError {

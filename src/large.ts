@@ -30,7 +30,10 @@ function pagesFor(bytes: number): number {
   return Math.ceil(bytes / PAGE_SIZE);
 }
 
-/** Allocates a large block of `size` bytes aligned to `align` (a power of two). 0 when out of memory. */
+/**
+ * Allocates a large block of `size` bytes whose absolute address (h.base + offset) is aligned to
+ * `align` (a power of two). Returns its offset in heap coordinates; 0 when out of memory.
+ */
 export function allocLarge(h: Heap, size: number, align: number): number {
   lock(h);
   try {
@@ -48,7 +51,9 @@ function allocLargeLocked(h: Heap, size: number, align: number): number {
     const total = n + alignPages - 1;
     const span = allocSpan(h, total);
     if (span < 0) return 0;
-    page = Math.ceil(span / alignPages) * alignPages;
+    // The base is a whole number of pages: align the absolute page number.
+    const basePages = h.base >>> PAGE_SHIFT;
+    page = Math.ceil((basePages + span) / alignPages) * alignPages - basePages;
     if (page > span) freeSpan(h, span, page - span);
     const tail = span + total - (page + n);
     if (tail > 0) freeSpan(h, page + n, tail);

@@ -16,7 +16,19 @@
  *   slab      a span carved into equal blocks of one class. Tiny slabs keep one state byte per
  *             block after the blocks; mid slabs keep one state word per block in the page meta.
  *
- * Buffer:
+ * Base offset: a heap may start above offset 0 of its buffer (`base`, e.g. a wasm module's
+ * __heap_base, rounded up to a page), leaving [0, base) to its owner: nothing there is ever read
+ * or written. Every offset below, every word index and every page number is in *heap
+ * coordinates*, relative to the base: the allocator's internal views (Heap.m8 / m32) start at
+ * the base, so the layout is the same whatever the base. Pointers the user sees are absolute
+ * (base + heap offset); the conversion happens only where pointers cross the public API: the
+ * malloc family returns absolute pointers, free / realloc / usableSize convert back, and the
+ * front cache holds absolute pointers so that a malloc stays a pop (refill adds the base, flush
+ * subtracts it). A page-multiple base keeps every alignment up to a page absolute; the large tier
+ * aligns larger alignments to absolute addresses (large.ts). Absolute offsets stay below
+ * MAX_HEAP_BYTES, so both kinds are small integers.
+ *
+ * Buffer (heap coordinates):
  *   page 0    heap header [0, HEADER_BYTES) and the segment directory [DIR_OFFSET, DIR_OFFSET+8 KiB)
  *   page 1    first META page (metas of segments 0 and 1)
  *   page 2…   spans; `top` is the first page above every span (the heap's break)
@@ -38,7 +50,11 @@ export const SEGMENT_SIZE = 1 << SEGMENT_SHIFT;
 export const SEGMENT_PAGES = 1 << (SEGMENT_SHIFT - PAGE_SHIFT);
 export const SEGMENT_PAGE_MASK = SEGMENT_PAGES - 1;
 
-/** Offsets stay below 2^31 so they are small integers in V8; this is the heap ceiling. */
+/**
+ * Absolute offsets stay below 2^31 so they are small integers in V8; this is the ceiling of a
+ * heap's buffer (base included). A larger WebAssembly.Memory (wasm32 allows 4 GiB) is used up to
+ * it: the heap never grows a memory past it, and bytes above it are not the heap's.
+ */
 export const MAX_HEAP_BYTES = 2 ** 31;
 export const MAX_SEGMENTS = MAX_HEAP_BYTES / SEGMENT_SIZE;
 
@@ -188,3 +204,15 @@ export const FC_SIZE = 2 * CLASS_COUNT;
 export const FC_STATES = 3 * CLASS_COUNT;
 export const FC_ENTRIES = 4 * CLASS_COUNT;
 export const FC_WORDS = FC_ENTRIES + CLASS_COUNT * CACHE_STRIDE * 2;
+
+// ---------------------------------------------------------------------------------------------
+// hakmem/wasm threads (wasm-thread.ts): blocks in the heap, not heap metadata.
+// ---------------------------------------------------------------------------------------------
+// A thread's block: [TLS, __tls_size rounded up to GRANULE][canary][stack, stackSize bytes];
+// __stack_pointer starts at the block's end and grows down toward the canary, then the TLS.
+export const STACK_CANARY_BYTES = GRANULE;
+export const STACK_CANARY = 0x5354_4b21; // "STK!" in every word of the canary
+// A thread record (Int32 words), written by the thread, read by its owner's reclaimThread.
+export const THREAD_RECORD_BYTES = GRANULE;
+export const TR_WORKER = 0; // workerId of the handle the thread attached, 0 once detached
+export const TR_BLOCK = 1; // the thread's block, 0 once freed

@@ -2,26 +2,33 @@
  * Heap options and profiles. Each option exists because a user needs it; see the README table.
  */
 import { HeapError } from "./errors.ts";
-import { MAX_HEAP_BYTES, MIN_HEAP_BYTES } from "./layout.ts";
+import { MAX_HEAP_BYTES, MIN_HEAP_BYTES, PAGE_SIZE } from "./layout.ts";
 
 export type ProfileName = "fast" | "balanced" | "lean" | "safe";
 export const PROFILES: readonly ProfileName[] = ["fast", "balanced", "lean", "safe"];
 
 export interface HeapOptions {
-  /** Initial buffer size in bytes (rounded up to 1 MiB segments). Default 1 MiB. */
+  /** Initial buffer size in bytes, the prefix below `base` included (rounded up to 1 MiB segments). Default 1 MiB. */
   initialBytes?: number;
-  /** Ceiling of the buffer in bytes. Default 1 GiB, at most 2 GiB. */
+  /** Ceiling of the buffer in bytes, the prefix below `base` included. Default 1 GiB, at most 2 GiB. */
   maxBytes?: number;
   /** Use a growable SharedArrayBuffer (default: true where SharedArrayBuffer exists). */
   shared?: boolean;
-  /** Adopt this memory instead of creating one (the heap owns it from offset 0). */
+  /** Adopt this memory instead of creating one (the heap owns it from `base` up). */
   memory?: WebAssembly.Memory | SharedArrayBuffer | ArrayBuffer;
+  /**
+   * Where the heap starts (default 0), rounded up to a 16 KiB page: [0, base) is left alone,
+   * e.g. a wasm module's data and stack below its __heap_base.
+   */
+  base?: number;
   /** "balanced" (default), "fast", "lean" or "safe". */
   profile?: ProfileName;
 }
 
 export interface AttachOptions {
   profile?: ProfileName;
+  /** The base the heap was created with (the same value, or the rounded heap.base). */
+  base?: number;
 }
 
 /** What a profile switches; read once at heap creation, constant afterwards. */
@@ -94,6 +101,15 @@ export function statsAtExit(): boolean {
 
 export const DEFAULT_INITIAL_BYTES = 1 << 20;
 export const DEFAULT_MAX_BYTES = 1 << 30;
+
+/** The base option rounded up to a page (layout.ts, "Base offset"). */
+export function baseOption(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_HEAP_BYTES - MIN_HEAP_BYTES) {
+    throw new HeapError("INVALID_OPTION", `base must be an integer between 0 and ${MAX_HEAP_BYTES - MIN_HEAP_BYTES}, got ${String(value)}`);
+  }
+  return Math.ceil(value / PAGE_SIZE) * PAGE_SIZE;
+}
 
 export function byteOption(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;

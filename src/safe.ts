@@ -64,12 +64,13 @@ export class SafeHeap extends Heap {
     this.locate(p);
     const n = this.lkRequested;
     const u8 = this.m8;
-    for (let i = p + n; i < p + n + CANARY; i++) {
+    const q = p - this.base; // heap coordinates
+    for (let i = q + n; i < q + n + CANARY; i++) {
       if (u8[i] !== CANARY_BYTE) {
-        throw new HeapError("BUFFER_OVERFLOW", `block ${p} (${n} bytes) was written past its end, at offset ${i}`, p);
+        throw new HeapError("BUFFER_OVERFLOW", `block ${p} (${n} bytes) was written past its end, at offset ${this.base + i}`, p);
       }
     }
-    if (this.lkClass >= 0) poisonBlock(this.m32, p, classSize[this.lkClass]);
+    if (this.lkClass >= 0) poisonBlock(this.m32, q, classSize[this.lkClass]);
     super.free(p);
   }
 
@@ -78,13 +79,14 @@ export class SafeHeap extends Heap {
    * `size` bytes: check its poison, write its canary.
    */
   private arm(p: number, size: number, usable: number): number {
+    const q = p - this.base; // heap coordinates
     if (usable !== 0) {
-      const at = poisonBroken(this.m32, p, usable);
+      const at = poisonBroken(this.m32, q, usable);
       // The block stays allocated (and counted) forever: out of circulation.
-      if (at >= 0) throw new HeapError("WRITE_AFTER_FREE", `freed block ${p} was written after free, at offset ${at}`, p);
+      if (at >= 0) throw new HeapError("WRITE_AFTER_FREE", `freed block ${p} was written after free, at offset ${this.base + at}`, p);
     }
     const u8 = this.m8;
-    for (let i = p + size; i < p + size + CANARY; i++) u8[i] = CANARY_BYTE;
+    for (let i = q + size; i < q + size + CANARY; i++) u8[i] = CANARY_BYTE;
     return p;
   }
 

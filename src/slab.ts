@@ -60,9 +60,13 @@ export function stateIndex(i32: Int32Array, c: number, base: number, p: number):
   return metaOfPage(i32, p >>> PAGE_SHIFT) + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
 }
 
-/** Fills class c's front cache to half its capacity. Returns the cache count (0: out of memory). */
+/**
+ * Fills class c's front cache to half its capacity. Returns the cache count (0: out of memory).
+ * The cache holds absolute pointers (layout.ts, "Base offset").
+ */
 export function refill(h: Heap, c: number): number {
   const fc = h.fc;
+  const abs = h.base;
   const want = fc[FC_CAP + c] >>> 1;
   const size = classSize[c];
   let k = fc[FC_COUNT + c];
@@ -77,7 +81,7 @@ export function refill(h: Heap, c: number): number {
     let used = i32[hm + M_USED];
     let f = i32[hm + M_FREE];
     while (f !== 0 && k < want) {
-      fc[entry(c, k)] = f;
+      fc[entry(c, k)] = abs + f;
       fc[entry(c, k) + 1] = stateIndex(i32, c, base, f);
       k++;
       used++;
@@ -88,7 +92,7 @@ export function refill(h: Heap, c: number): number {
     const end = base + i32[hm + M_LIMIT];
     while (carve < end && k < want) {
       if (h.profile.debug) poisonBlock(i32, carve, size); // see safe.ts
-      fc[entry(c, k)] = carve;
+      fc[entry(c, k)] = abs + carve;
       fc[entry(c, k) + 1] = stateIndex(i32, c, base, carve);
       k++;
       used++;
@@ -165,7 +169,7 @@ export function flush(h: Heap, c: number): void {
   const fc = h.fc;
   const k = fc[FC_COUNT + c];
   const n = k >>> 1;
-  for (let i = 0; i < n; i++) returnBlock(h, c, fc[entry(c, i)]);
+  for (let i = 0; i < n; i++) returnBlock(h, c, fc[entry(c, i)] - h.base);
   fc.copyWithin(entry(c, 0), entry(c, n), entry(c, k));
   fc[FC_COUNT + c] = k - n;
   if (c >= TINY_CLASSES) h.midCached -= n * classSize[c];
@@ -176,7 +180,7 @@ export function flush(h: Heap, c: number): void {
 export function flushAll(h: Heap, c: number): void {
   const fc = h.fc;
   const k = fc[FC_COUNT + c];
-  for (let i = 0; i < k; i++) returnBlock(h, c, fc[entry(c, i)]);
+  for (let i = 0; i < k; i++) returnBlock(h, c, fc[entry(c, i)] - h.base);
   fc[FC_COUNT + c] = 0;
   if (c >= TINY_CLASSES) h.midCached -= k * classSize[c];
 }

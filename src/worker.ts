@@ -87,7 +87,7 @@ export function activeWorkers(i32: Int32Array): number {
 }
 
 /**
- * Frees block p of class c whose slab (head meta hm) another worker owns, or no worker (it was
+ * Frees block p (heap coordinates) of class c whose slab (head meta hm) another worker owns, or no worker (it was
  * abandoned). The state is claimed with a compare-exchange so two racing frees of one block
  * cannot both succeed.
  */
@@ -95,10 +95,10 @@ export function freeRemote(h: Heap, p: number, c: number, hm: number, st: number
   const i32 = h.m32;
   if (c < TINY_CLASSES) {
     const seen = h.m8[st];
-    if (seen > TINY_MAX_SLACK || Atomics.compareExchange(h.m8, st, seen, TINY_FREE) !== seen) throw racedFree(p);
+    if (seen > TINY_MAX_SLACK || Atomics.compareExchange(h.m8, st, seen, TINY_FREE) !== seen) throw racedFree(h.base + p);
   } else {
     const seen = i32[st];
-    if (seen < MID_LIVE_BIAS || Atomics.compareExchange(i32, st, seen, MID_FREE) !== seen) throw racedFree(p);
+    if (seen < MID_LIVE_BIAS || Atomics.compareExchange(i32, st, seen, MID_FREE) !== seen) throw racedFree(h.base + p);
   }
   if (OBSERVE) h.counts[C_REMOTE_FREE]++;
   sendToOwner(h, p, c, hm);

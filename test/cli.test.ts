@@ -81,6 +81,26 @@ describe("hakmem CLI", () => {
     rmSync(out, { recursive: true });
   });
 
+  it("bench --browser: Chromium rows (page and Web Workers) beside Node's, in the same JSON", () => {
+    const r = hakmem("bench", "random-mixed", "xmalloc", "--browser", "--quick", "--json", "--runs", "1", "--vs", "hakmem,sol", "--cycles", "100000", "--seconds", "0.2");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { machine: { chromium?: string }; cases: { title: string; base: string; rows: { contender: string; label: string; engine?: string; status: string; reason?: string; ratio?: number; runs: { rssBytes: number | null }[] }[] }[] };
+    assert.match(doc.machine.chromium ?? "", /^\d+\.\d+\.\d+\.\d+$/, "the browser's version is in the machine record");
+    assert.deepEqual(doc.cases.map((c) => c.title), ["random-mixed, ws 400", "xmalloc, 2 workers"]);
+    for (const c of doc.cases) {
+      assert.deepEqual(c.rows.map((row) => row.contender), ["hakmem:balanced", "sol", "hakmem:balanced@chromium", "sol@chromium"], c.title);
+      assert.equal(c.base, "hakmem:balanced", "ratios stay relative to Node's hakmem row");
+      const [node, , chromium, solChromium] = c.rows;
+      assert.equal(chromium.label, "hakmem balanced (Chromium)");
+      assert.equal(chromium.engine, "chromium");
+      assert.equal(node.engine, undefined);
+      assert.equal(chromium.status, "ok", `${c.title}: ${chromium.reason}`);
+      assert.ok(chromium.ratio !== undefined && chromium.ratio > 0);
+      assert.equal(chromium.runs[0].rssBytes, null, "a page cannot see its RSS");
+      assert.equal(solChromium.status, c.title.startsWith("xmalloc") ? "skipped" : "ok", solChromium.reason);
+    }
+  });
+
   it("ab: lockstep pairs on random-mixed, a bootstrap interval and a verdict", () => {
     const r = hakmem("ab", "--a", "profile=balanced", "--b", "profile=balanced", "--runs", "3", "--max-runs", "3", "--cycles", "600000", "--json");
     assert.equal(r.code, 0, r.stderr);

@@ -9,14 +9,16 @@ export interface ContenderInfo {
   readonly multiWorker: boolean;
   /** Cycle divisor for random-mixed and mid. */
   readonly slowdown: number;
+  /** Pure JS that runs in a browser page too (bench/browser/contenders.ts): `bench --browser`. */
+  readonly browser?: boolean;
 }
 
 export const CONTENDERS: readonly ContenderInfo[] = [
-  { id: "hakmem", label: "hakmem", multiWorker: true, slowdown: 1 },
-  { id: "sol", label: "speed of light (unsafe)", multiWorker: false, slowdown: 1 },
+  { id: "hakmem", label: "hakmem", multiWorker: true, slowdown: 1, browser: true },
+  { id: "sol", label: "speed of light (unsafe)", multiWorker: false, slowdown: 1, browser: true },
   { id: "native", label: "glibc malloc (C)", multiWorker: true, slowdown: 1 },
   { id: "tlsf", label: "AssemblyScript TLSF", multiWorker: false, slowdown: 1 },
-  { id: "gc", label: "new Uint8Array (GC)", multiWorker: false, slowdown: 20 },
+  { id: "gc", label: "new Uint8Array (GC)", multiWorker: false, slowdown: 20, browser: true },
   { id: "cheap", label: "@libmedia/cheap", multiWorker: true, slowdown: 10 },
   { id: "thing", label: "@thi.ng/malloc", multiWorker: false, slowdown: 100 },
   { id: "smo", label: "shared-memory-objects", multiWorker: true, slowdown: 100 },
