@@ -4,6 +4,8 @@
  * common free a push, with no atomics, no object allocation and no search.
  */
 import { checkAlignment, checkPointerType, checkSize, doubleFree, HeapError, invalidPointer } from "./errors.ts";
+import { type ArrayOf, callocArray, freeArray, mallocArray, reallocArray, type TypedArray, type TypedArrayConstructor } from "./arrays.ts";
+import { mallocString, readString } from "./strings.ts";
 import { dropTopSlack, metaOfPage } from "./pool.ts";
 import { allocLarge, drainBigCache, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
 import {
@@ -359,6 +361,40 @@ export class Heap {
   usableSize(p: number): number {
     this.locate(p);
     return this.lkClass >= 0 ? classSize[this.lkClass] : largeUsable(this.m32, this.lkMeta);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // typed arrays and strings: bindings over the calls above (arrays.ts, strings.ts)
+  // -------------------------------------------------------------------------------------------
+
+  /** A view of `length` elements of Type over a new block (its byteOffset is the pointer), or null when out of memory. */
+  mallocArray<C extends TypedArrayConstructor>(Type: C, length: number): ArrayOf<C> | null {
+    return mallocArray(this, Type, length);
+  }
+
+  /** As mallocArray, zeroed. */
+  callocArray<C extends TypedArrayConstructor>(Type: C, length: number): ArrayOf<C> | null {
+    return callocArray(this, Type, length);
+  }
+
+  /** A view over the block resized to `length` elements, contents kept; null when out of memory, the old block intact. */
+  reallocArray<T extends TypedArray>(view: T, length: number): T | null {
+    return reallocArray(this, view, length);
+  }
+
+  /** Frees the block a view starts at; anything else throws HeapError, as free. */
+  freeArray(view: ArrayBufferView): void {
+    freeArray(this, view);
+  }
+
+  /** A new block holding `s` as NUL-terminated UTF-8; 0 when out of memory. */
+  mallocString(s: string): number {
+    return mallocString(this, s);
+  }
+
+  /** The UTF-8 string at p: `byteLength` bytes, or up to the first 0 byte. */
+  readString(p: number, byteLength?: number): string {
+    return readString(this, p, byteLength);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import { claimWorkerSlot } from "./worker.ts";
 export { HeapError } from "./errors.ts";
 export type { HeapErrorCode } from "./errors.ts";
 export type { Heap, HeapStats, TrimResult } from "./heap.ts";
+export type { ArrayOf, TypedArray, TypedArrayConstructor } from "./arrays.ts";
 export type { Counters, CounterName } from "./counters.ts";
 export type { AttachOptions, HeapOptions, ProfileName } from "./options.ts";
 export { MAX_HEAP_BYTES } from "./layout.ts";
