@@ -77,7 +77,7 @@ const TLSF_WASM = fileURLToPath(new URL("./bench/tlsf.wasm", import.meta.url));
 
 function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, check: boolean): string | undefined {
   const info = contenderInfo(c.id);
-  if (WASM_MT_WORKLOADS.includes(workload)) return whyNotMt(c, workload, check);
+  if (WASM_MT_WORKLOADS.includes(workload)) return whyNotMt(c, workload, workers, check);
   if (workers > 1 && !info.multiWorker) return "single-threaded: cannot share a heap between workers";
   if (workload === "xmalloc" && !info.multiWorker) return "single-threaded: xmalloc frees in another worker";
   if (check && (workload !== "random-mixed" || c.id === "native" || c.id === "gc" || c.id === "smo")) return "no checked mode here";
@@ -89,10 +89,14 @@ function whyNot(c: ContenderChoice, workload: WorkloadName, workers: number, che
   return undefined;
 }
 
-/** The threaded C programs run on hakmem (compiled to wasm) and on glibc (compiled natively). */
-function whyNotMt(c: ContenderChoice, workload: WorkloadName, check: boolean): string | undefined {
+/**
+ * The threaded C programs run on hakmem (compiled to wasm) and on glibc (compiled natively); the
+ * speed-of-light reference serves wasm-larson's imports with 1 worker.
+ */
+function whyNotMt(c: ContenderChoice, workload: WorkloadName, workers: number, check: boolean): string | undefined {
   if (check) return "no checked mode here";
-  if (c.id !== "hakmem" && c.id !== "native") return "not a C program's malloc";
+  if (c.id === "sol" && (workload !== "wasm-larson" || workers > 1)) return "single-threaded: 1 worker of wasm-larson only";
+  if (c.id !== "hakmem" && c.id !== "native" && c.id !== "sol") return "not a C program's malloc";
   const program = mtProgramOf(workload);
   const built = c.id === "native" ? buildNative(mtSource(program)) : buildWasm(mtSource(program));
   return "reason" in built ? built.reason : undefined;

@@ -23,8 +23,9 @@ workloads (default: ${WORKLOADS.join(" ")}):
   xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
   replay        real-program traces (the same as 'hakmem replay')
   wasm-larson   larson as a threaded C program (bench/wasm/mt-larson.c) compiled to wasm, one
-                instance per worker over one shared memory, malloc from hakmem; and natively
-                with pthreads and glibc (default --vs hakmem,native); needs clang and wasm-ld
+                instance per worker over one shared memory, malloc from hakmem; natively with
+                pthreads and glibc; and (1 worker) with the speed-of-light free lists behind the
+                same imports (default --vs hakmem,sol,native); needs clang and wasm-ld
   wasm-xmalloc  xmalloc the same way (bench/wasm/mt-xmalloc.c): every free a remote free
 
 options:
@@ -79,11 +80,11 @@ export async function main(argv: string[]): Promise<number> {
     if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")} or replay`);
   }
   const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
-  // The C programs run on hakmem and glibc only: by default, no rows of skipped peers.
+  // The C programs run on hakmem, glibc and the speed-of-light imports only: no rows of skipped peers.
   const onlyC = workloads.every((w) => WASM_MT_WORKLOADS.includes(w));
   let contenders;
   try {
-    contenders = list(v.vs ?? (onlyC ? "hakmem,native" : DEFAULT_CONTENDERS.join(","))).map(parseContender);
+    contenders = list(v.vs ?? (onlyC ? "hakmem,sol,native" : DEFAULT_CONTENDERS.join(","))).map(parseContender);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -34,6 +34,7 @@ await build({ ...lib, entryPoints: { wasm: "src/wasm/index.ts" }, platform: "neu
 await build({ ...lib, entryPoints: { node: "src/node.ts" }, platform: "node" });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
 writeFileSync("dist/observe.d.ts", 'export * from "./index.js";\n'); // same API as the default build
+writeFileSync("dist/wasm.d.ts", 'export * from "./wasm/index.js";\n'); // next to dist/wasm.js
 
 const node = { bundle: true, format: "esm", platform: "node", target: "node20", sourcemap: true, logLevel: "warning" };
 // The bench imports the library as "hakmem", i.e. the dist/index.js just built (a self-reference).

@@ -81,6 +81,28 @@ describe("hakmem CLI", () => {
     rmSync(out, { recursive: true });
   });
 
+  it("bench wasm-larson wasm-xmalloc: the threaded C programs on hakmem, the speed-of-light imports and glibc", () => {
+    const r = hakmem("bench", "wasm-larson", "wasm-xmalloc", "--json", "--runs", "1", "--seconds", "0.2");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { cases: { title: string; workers: number; rows: { contender: string; status: string; reason?: string; runs: { ops: number; problems: string[]; extra: { cpuSeconds: number } }[] }[] }[] };
+    assert.deepEqual(
+      doc.cases.map((c) => c.title),
+      ["wasm-larson, 1 worker", "wasm-larson, 2 workers", "wasm-xmalloc, 2 workers"],
+    );
+    for (const c of doc.cases) {
+      assert.deepEqual(c.rows.map((row) => row.contender), ["hakmem:balanced", "sol", "native"], c.title);
+      for (const row of c.rows) {
+        if (row.contender === "sol" && c.title !== "wasm-larson, 1 worker") {
+          assert.equal(row.status, "skipped", c.title);
+          continue;
+        }
+        assert.equal(row.status, "ok", `${c.title} / ${row.contender}: ${row.reason ?? ""}`);
+        assert.ok(row.runs[0].ops > 0 && row.runs[0].extra.cpuSeconds > 0, `${c.title} / ${row.contender}`);
+        assert.deepEqual(row.runs[0].problems, []);
+      }
+    }
+  });
+
   it("bench --browser: Chromium rows (page and Web Workers) beside Node's, in the same JSON", () => {
     const r = hakmem("bench", "random-mixed", "xmalloc", "--browser", "--quick", "--json", "--runs", "1", "--vs", "hakmem,sol", "--cycles", "100000", "--seconds", "0.2");
     assert.equal(r.code, 0, r.stderr);

@@ -111,6 +111,20 @@ function moduleWith(entries: number[][]): Uint8Array<ArrayBuffer> {
   return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, types.length, ...types, 2, body.length, ...body]);
 }
 
+describe("a memory that may grow past the 2 GiB ceiling (wasm32: up to 4 GiB)", () => {
+  it("the heap stops at 2 GiB: allocations that need more are NULL and the memory is not grown", () => {
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536 });
+    const heap = createHeap({ memory, base: 64 * KiB });
+    const m = mallocImports(heap);
+    assert.equal(heap.stats().maxBytes, 2 ** 31);
+    const before = memory.buffer.byteLength;
+    assert.equal(m.malloc(2 ** 31 - 64 * KiB), 0);
+    assert.equal(m.malloc(i32(3 * 2 ** 30)), 0);
+    assert.equal(memory.buffer.byteLength, before);
+    assert.ok(m.malloc(MiB) !== 0);
+  });
+});
+
 describe("importedMemoryLimits", () => {
   it("reads the memory import's limits past other imports", () => {
     const func = [0, 0];
@@ -271,6 +285,25 @@ describe("C programs on hakmem (wasm32-wasi, wasm/malloc.c)", () => {
       assert.equal(p.heap.stats().liveBlocks, leaked);
     });
   }
+
+  it("the built hakmem/wasm (dist/wasm.js) is platform neutral and uses the library's own module", async () => {
+    const source = readFileSync(new URL("../dist/wasm.js", import.meta.url), "utf8");
+    assert.doesNotMatch(source, /from ["']node:|require\(/);
+    assert.match(source, /from "\.\/index\.js"/);
+    assert.doesNotMatch(source, /class Heap\b|class HeapError\b/); // not a bundled copy of the library
+    const lib = await import("../dist/index.js");
+    const wasm = await import("../dist/wasm.js");
+    const p = await wasm.instantiate(abi);
+    const c = p.exports as unknown as Record<string, Fn>;
+    assert.ok(p.heap.malloc(10) > p.heap.base);
+    try {
+      c.c_double_free();
+      assert.fail("no error");
+    } catch (e) {
+      assert.ok(e instanceof lib.HeapError, "the HeapError of hakmem");
+      assert.equal((e as HeapError).code, "DOUBLE_FREE");
+    }
+  });
 
   it("a command: atexit, strdup, realloc, posix_memalign, stdio, and growth of the memory", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hakmem-wasm-"));

@@ -11,6 +11,7 @@ import type { RunSpec, WasmMtWorkloadName } from "../spec.ts";
 import { type MemberData, type MemberResult, now, runTeam } from "../team.ts";
 import type { Measurement, Workload } from "../workloads/workload.ts";
 import { buildWasm, type MtProgram, mtSource } from "./mt-build.ts";
+import { SOL_BYTES, type SolShared, solShared, solThread } from "./mt-sol.ts";
 
 /** The worker entry (bench/wasm/mt-thread.ts), bundled next to the other bench processes. */
 export const MT_THREAD_SCRIPT = "wasm-mt-thread.js";
@@ -26,6 +27,8 @@ export interface MtShared {
   readonly profile: string | undefined;
   /** larson: the areas; xmalloc: the rings. */
   readonly data: number;
+  /** The speed-of-light reference instead of hakmem. */
+  readonly sol?: SolShared;
 }
 
 interface LarsonExports {
@@ -74,8 +77,8 @@ async function open(program: MtProgram, spec: RunSpec): Promise<{ module: WebAss
  * Runs the team (records recover any member that died). cpuSeconds: the process's CPU time from
  * GO to STOP, so that ops per CPU second can be compared on a machine other jobs load.
  */
-async function team(spec: RunSpec, shared: MtShared, heap: Heap, stop: () => void): Promise<{ members: MemberResult[]; start: number; end: number; cpuSeconds: number }> {
-  const records = Array.from({ length: spec.workers }, () => threadRecord(heap));
+async function team(spec: RunSpec, shared: MtShared, heap: Heap | undefined, stop: () => void): Promise<{ members: MemberResult[]; start: number; end: number; cpuSeconds: number }> {
+  const records = Array.from({ length: spec.workers }, () => (heap === undefined ? 0 : threadRecord(heap)));
   let cpu = 0;
   const cpuNow = (): number => {
     const u = process.cpuUsage();
@@ -90,9 +93,11 @@ async function team(spec: RunSpec, shared: MtShared, heap: Heap, stop: () => voi
     const run = await runTeam(spec.workers, shared, spec, (i) => records[i], spec.seconds, { script: MT_THREAD_SCRIPT, onGo, onStop });
     return { ...run, cpuSeconds: cpu };
   } finally {
-    for (const r of records) {
-      reclaimThread(heap, r);
-      heap.free(r);
+    if (heap !== undefined) {
+      for (const r of records) {
+        reclaimThread(heap, r);
+        heap.free(r);
+      }
     }
   }
 }
@@ -103,6 +108,7 @@ function liveProblems(heap: Heap): string[] {
 }
 
 async function runLarson(spec: RunSpec): Promise<Measurement> {
+  if (spec.contender === "sol") return runLarsonSol(spec);
   const { module, memory, heap, main } = await open("larson", spec);
   const e = main.exports as unknown as LarsonExports;
   const areas = e.larson_setup(spec.workers, spec.seed);
@@ -117,6 +123,19 @@ async function runLarson(spec: RunSpec): Promise<Measurement> {
     successors += m.extra?.successors ?? 0;
   }
   return { ops, seconds: (run.end - run.start) / 1000, peakFootprintBytes: heap.stats().peakFootprintBytes - heap.base, problems: liveProblems(heap), extra: { successors, cpuSeconds: run.cpuSeconds } };
+}
+
+/** The speed-of-light reference (mt-sol.ts): 1 worker, no heap to check. */
+async function runLarsonSol(spec: RunSpec): Promise<Measurement> {
+  if (spec.workers !== 1) throw new Error("the speed-of-light reference runs 1 worker only");
+  const module = load("larson");
+  const memory = new WebAssembly.Memory({ initial: SOL_BYTES >>> 16, maximum: MAX_PAGES, shared: true });
+  const sol = solShared(memory, await heapBaseOf(module, memory));
+  const e = (await solThread(module, sol)) as unknown as LarsonExports;
+  const areas = e.larson_setup(1, spec.seed);
+  const run = await team(spec, { module, memory, base: 0, profile: undefined, data: areas, sol }, undefined, () => e.mt_set_stop(1));
+  e.larson_finish(areas, 1);
+  return { ops: run.members[0].ops, seconds: (run.end - run.start) / 1000, peakFootprintBytes: null, problems: [], extra: { cpuSeconds: run.cpuSeconds } };
 }
 
 async function runXmalloc(spec: RunSpec): Promise<Measurement> {
@@ -142,6 +161,7 @@ async function runXmalloc(spec: RunSpec): Promise<Measurement> {
 async function memberLarson(data: MemberData, ready: () => void): Promise<MemberResult> {
   const s = data.shared as MtShared;
   const record = data.extra as number;
+  if (s.sol !== undefined) return memberLarsonSol(data, s.sol, ready);
   const start = () => startThread(s.module, s.memory, { base: s.base, record, profile: s.profile as never });
   let t = await start();
   ready();
@@ -157,6 +177,16 @@ async function memberLarson(data: MemberData, ready: () => void): Promise<Member
     successors++;
   }
   return { ops, end: now(), extra: { successors } };
+}
+
+async function memberLarsonSol(data: MemberData, sol: SolShared, ready: () => void): Promise<MemberResult> {
+  const s = data.shared as MtShared;
+  const e = (await solThread(s.module, sol)) as unknown as LarsonExports;
+  ready();
+  let ops = 0;
+  do ops += e.larson_life(e.larson_area(s.data, data.index));
+  while (e.mt_is_stopped() === 0);
+  return { ops, end: now() };
 }
 
 async function memberXmalloc(data: MemberData, ready: () => void): Promise<MemberResult> {

@@ -6,6 +6,8 @@
  * nothing. A bad free (double free, interior or foreign pointer) throws the heap's HeapError,
  * which unwinds the wasm call that made it: the heap is unchanged, but the instance is not
  * usable afterwards (its stack pointer global was not restored).
+ *
+ * A call reads no memory.buffer: the heap's views are refreshed only after the memory grew.
  */
 import type { Heap } from "../index.ts";
 

@@ -295,6 +295,35 @@ export const CONTRACT: readonly Case[] = [
     },
   },
   {
+    name: "a heap above a base offset in a WebAssembly.Memory: the prefix is left alone, pointers below it are invalid",
+    profiles: PROFILES,
+    run(t) {
+      const { assert, lib } = t;
+      const memory = new WebAssembly.Memory({ initial: 2, maximum: 1024 });
+      const prefix = new Uint8Array(memory.buffer, 0, 100_000);
+      for (let i = 0; i < prefix.length; i++) prefix[i] = (i * 7) & 255;
+      const heap = lib.createHeap({ memory, base: 100_000, profile: t.profile });
+      assert.equal(heap.base, 7 * 16 * KiB, "README: the base is rounded up to a 16 KiB page");
+      const blocks = [...SIZES, 2 * MiB].map((n, id): [number, number] => {
+        const p = heap.alignedAlloc(4096, n);
+        assert.ok(p > heap.base && p % 4096 === 0, `alignedAlloc(4096, ${n}) = ${p}`);
+        fill(heap, p, n, id);
+        return [p, n];
+      });
+      assert.ok(heap.stats().growths > 0, "the heap grew the memory");
+      assert.ok(heap.stats().footprintBytes <= memory.buffer.byteLength, "README: footprintBytes counts from offset 0");
+      const before = heap.stats();
+      for (const bad of [16, heap.base - 16, heap.base]) assert.equal(code(lib, () => heap.free(bad)), "INVALID_POINTER", `free(${bad})`);
+      unchanged(t, heap, before, blocks, "bad frees below the base");
+      for (const [p] of blocks) heap.free(p);
+      const now = new Uint8Array(memory.buffer, 0, 100_000);
+      let intactPrefix = true;
+      for (let i = 0; i < now.length; i++) if (now[i] !== ((i * 7) & 255)) intactPrefix = false;
+      assert.ok(intactPrefix, "nothing below the base was written");
+      assert.equal(code(lib, () => lib.createHeap({ memory: new WebAssembly.Memory({ initial: 1 }), base: -1 })), "INVALID_OPTION");
+    },
+  },
+  {
     name: "createHeap() without SharedArrayBuffer falls back to a resizable ArrayBuffer; shared: true is an error",
     needs: "unshared",
     run(t) {
