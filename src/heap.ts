@@ -103,16 +103,20 @@ export interface TrimResult {
 const spareCaches: Int32Array[] = [];
 const SPARE_CACHES = 4;
 const DETACHED_CACHE = new Int32Array(FC_ENTRIES);
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_I32 = new Int32Array(0);
 
 export class Heap {
+  // The views start as empty arrays of their kind, not undefined: V8 then knows each field's
+  // kind and skips a type check at every use on the fast paths.
   /** @internal Internal fixed-length views from the base (heap coordinates, layout.ts), rebuilt after growth (see memory.ts). */
-  m8!: Uint8Array;
+  m8: Uint8Array = EMPTY_U8;
   /** @internal */
-  m32!: Int32Array;
+  m32: Int32Array = EMPTY_I32;
   /** @internal Views over the whole buffer from offset 0, for the public getters (m8 / m32 when the base is 0). */
-  pub8!: Uint8Array;
+  pub8: Uint8Array = EMPTY_U8;
   /** @internal */
-  pub32!: Int32Array;
+  pub32: Int32Array = EMPTY_I32;
   /** @internal Bytes of m8 (heap coordinates). */
   viewBytes = 0;
   /** @internal */
@@ -550,7 +554,7 @@ export class Heap {
     const buffer = bufferOf(this.backing);
     const base = this.base;
     const bytes = Math.min(buffer.byteLength, this.ceiling) - base;
-    if (bytes === this.viewBytes && this.m8 !== undefined && this.m8.buffer === buffer) return;
+    if (bytes === this.viewBytes && this.m8.buffer === buffer) return;
     this.m8 = new Uint8Array(buffer, base, bytes);
     this.m32 = new Int32Array(buffer, base, bytes >>> 2);
     this.pub8 = base === 0 ? this.m8 : new Uint8Array(buffer, 0, base + bytes);
