@@ -277,6 +277,27 @@ export const CONTRACT: readonly Case[] = [
     },
   },
   {
+    name: "a heap over a shared WebAssembly.Memory: attached by the memory, grown by either handle",
+    needs: "shared",
+    run(t) {
+      const { assert, lib } = t;
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: 1024, shared: true });
+      const heap = lib.createHeap({ memory });
+      const other = lib.attachHeap(memory);
+      assert.ok(heap.buffer instanceof SharedArrayBuffer, "a SharedArrayBuffer");
+      const p = heap.malloc(100);
+      fill(heap, p, 100, 4);
+      const big = other.malloc(8 * MiB); // grown by the second handle
+      assert.ok(big > 0 && memory.buffer.byteLength >= 9 * MiB, `memory ${memory.buffer.byteLength} B`);
+      heap.u8[big + 8 * MiB - 1] = 5; // the first handle sees the growth
+      assert.equal(other.u8[big + 8 * MiB - 1], 5);
+      assert.ok(intact(other, p, 100, 4));
+      heap.free(big);
+      other.free(p);
+      assert.deepEqual([heap.stats().liveBlocks, heap.stats().liveBytes], [0, 0]);
+    },
+  },
+  {
     name: "the observe build counts every tier; the default build has no counters",
     run(t) {
       const { assert } = t;

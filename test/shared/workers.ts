@@ -33,7 +33,19 @@ interface HoldTask {
   readonly blocks: Int32Array;
 }
 
-export type Task = StressTask | HoldTask;
+/** [string pointer, array offset, array length] per item: what a member or the main thread made. */
+interface PassTask {
+  readonly kind: "pass";
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  readonly control: Int32Array;
+  readonly index: number;
+  /** ITEMS × 3 words the member fills. */
+  readonly made: Int32Array;
+  /** ITEMS string pointers the main thread fills for this member to read and free. */
+  readonly inbox: Int32Array;
+}
+
+export type Task = StressTask | HoldTask | PassTask;
 
 interface StressReport {
   readonly ops: number;
@@ -163,9 +175,39 @@ function hold(lib: Lib, t: HoldTask): never {
   for (;;) Atomics.wait(t.control, GO, 0); // until terminated, without detach()
 }
 
+const ITEMS = 20;
+
+/** Item k's text, from `who`: non-ASCII, a surrogate pair, and one long enough (> 64 KiB of UTF-8) to be copied whole. */
+function text(who: string, k: number): string {
+  return k === ITEMS - 1 ? `${who}: ${"ü".repeat(40_000)}` : `${who} #${k}: héllo wörld ✓ 😀 ${"·".repeat(k * 7)}`;
+}
+
+/** Element i of item k's Float64Array, from `who`. */
+const element = (who: number, k: number, i: number): number => who * 1000 + k + i / 8;
+
+/** Makes ITEMS strings and Float64Arrays for the main thread, then reads and frees the strings it was given. */
+function pass(lib: Lib, t: PassTask): { mismatches: number; read: number } {
+  const heap = lib.attachHeap(t.buffer);
+  for (let k = 0; k < ITEMS; k++) {
+    const view = heap.mallocArray(Float64Array, 100 + k)!;
+    for (let i = 0; i < view.length; i++) view[i] = element(t.index, k, i);
+    t.made.set([heap.mallocString(text(`worker ${t.index}`, k)), view.byteOffset, view.length], k * 3);
+  }
+  Atomics.add(t.control, READY, 1);
+  Atomics.wait(t.control, GO, 0);
+  let mismatches = 0;
+  for (let k = 0; k < ITEMS; k++) {
+    const p = t.inbox[k];
+    if (heap.readString(p) !== text(`page for ${t.index}`, k)) mismatches++;
+    heap.free(p); // the main thread's block: a remote free
+  }
+  heap.detach();
+  return { mismatches, read: ITEMS };
+}
+
 /** A member's body (test/fixtures/shared-worker.ts, test/browser/worker.ts). */
-export function runTask(lib: Lib, task: Task): StressReport {
-  return task.kind === "stress" ? stress(lib, task) : hold(lib, task);
+export function runTask(lib: Lib, task: Task): unknown {
+  return task.kind === "stress" ? stress(lib, task) : task.kind === "hold" ? hold(lib, task) : pass(lib, task);
 }
 
 /** Resolves when cond() holds; polls, as a page's main thread cannot block. */
@@ -263,6 +305,43 @@ export const WORKER_CASES: readonly WorkerCase[] = [
       const again = Array.from({ length: 100 }, () => heap.malloc(64));
       assert.ok(heap.stats().footprintBytes <= footprint, "no new memory for blocks it had cached");
       for (const p of again) heap.free(p);
+    },
+  },
+  {
+    name: "strings and typed arrays made in one worker are read and freed in another, across a growth (2 workers)",
+    profiles: ["balanced", "safe"],
+    async run({ lib, assert, profile, spawn }) {
+      const heap = lib.createHeap({ profile, initialBytes: MiB });
+      const members = 2;
+      const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+      const made = Array.from({ length: members }, () => new Int32Array(new SharedArrayBuffer(ITEMS * 3 * 4)));
+      const inbox = Array.from({ length: members }, () => new Int32Array(new SharedArrayBuffer(ITEMS * 4)));
+      for (const [index, box] of inbox.entries()) for (let k = 0; k < ITEMS; k++) box[k] = heap.mallocString(text(`page for ${index}`, k));
+      const team = made.map((m, index) => spawn({ kind: "pass", buffer: heap.buffer, control, index, made: m, inbox: inbox[index] } satisfies Task));
+      try {
+        await until(() => Atomics.load(control, READY) === members, "every member's strings and arrays", Promise.race(team.map((m) => m.done)));
+        const buffer = heap.buffer;
+        const big = heap.malloc(16 * MiB); // the heap grows under the strings and views
+        assert.ok(big > 0 && heap.buffer.byteLength > 16 * MiB, "the heap grew");
+        Atomics.store(control, GO, 1);
+        Atomics.notify(control, GO);
+        for (const [index, m] of made.entries()) {
+          for (let k = 0; k < ITEMS; k++) {
+            const [p, offset, length] = m.subarray(k * 3, k * 3 + 3);
+            assert.equal(heap.readString(p), text(`worker ${index}`, k), `worker ${index}'s string ${k}`);
+            const view = new Float64Array(buffer, offset, length); // a view taken before the growth stays valid on shared memory
+            assert.ok(view.every((x, i) => x === element(index, k, i)), `worker ${index}'s array ${k}`);
+            heap.freeArray(view);
+            heap.free(p);
+          }
+        }
+        const reports = (await Promise.all(team.map((m) => m.done))) as { mismatches: number; read: number }[];
+        assert.deepEqual(reports, Array.from({ length: members }, () => ({ mismatches: 0, read: ITEMS })));
+        heap.free(big);
+        assert.deepEqual([heap.stats().liveBlocks, heap.stats().liveBytes], [0, 0], "every block freed");
+      } finally {
+        for (const m of team) await m.terminate();
+      }
     },
   },
 ];
