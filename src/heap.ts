@@ -228,10 +228,14 @@ export class Heap {
     return this.mallocSlow(size, GRANULE);
   }
 
-  /** Frees a block; free(0) does nothing. Throws HeapError for anything that is not a live block. */
+  /**
+   * Frees a block; free(0) does nothing. Throws HeapError for anything that is not a live block.
+   * The tiny-block path is kept small enough for V8 to inline free into its callers; mid blocks
+   * and full caches take methods of their own.
+   */
   free(ptr: number): void {
     const p = ptr - this.base; // heap coordinates from here on; errors name ptr
-    if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (ptr | 0) !== ptr) {
+    if ((ptr | 0) !== ptr || p <= 0 || p >= this.viewBytes) {
       this.freeSlow(ptr);
       return;
     }
@@ -247,38 +251,65 @@ export class Heap {
     const size = fc[FC_SIZE + c];
     const d = p - i32[m + M_BASE];
     const idx = (d * this.recip[c]) | 0;
+    // (slab bases are page-aligned and class sizes multiples of 16: this rejects misaligned p too)
     if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
-    let st: number;
-    if (c < TINY_CLASSES) {
-      st = p - d + fc[FC_STATES + c] + idx;
-      const slack = this.m8[st];
-      if (slack > TINY_MAX_SLACK) throw this.deadBlock(ptr, slack === TINY_FREE);
-      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
-      this.m8[st] = TINY_FREE;
-    } else {
-      st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
-      const word = i32[st];
-      if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);
-      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
-      i32[st] = MID_FREE;
-      if (this.midCached + size > this.profile.midCacheBytes) {
-        returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
-        return;
-      }
-      this.midCached += size;
+    if (c >= TINY_CLASSES) {
+      this.freeMid(ptr, m, c);
+      return;
     }
+    const st = p - d + fc[FC_STATES + c] + idx;
+    if (this.m8[st] > TINY_MAX_SLACK || i32[m + M_OWNER] !== this.slot) {
+      this.freeTinyElsewhere(ptr, m, c, st);
+      return;
+    }
+    this.m8[st] = TINY_FREE;
     let k = fc[FC_COUNT + c];
-    if (k === fc[FC_CAP + c]) {
-      flush(this, c);
-      // A worker that only frees never refills: take remote frees back here too.
-      if (Atomics.load(i32, this.inboxWord) !== 0) drainInbox(this);
-      k = fc[FC_COUNT + c];
-    }
+    if (k === fc[FC_CAP + c]) k = this.makeRoom(c);
     const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
     fc[e] = ptr;
     fc[e + 1] = st;
     fc[FC_COUNT + c] = k + 1;
     if (OBSERVE) this.counts[C_FREE_LOCAL]++;
+  }
+
+  /** @internal free() of a tiny block that is not live (an error) or that another worker owns. */
+  protected freeTinyElsewhere(ptr: number, m: number, c: number, st: number): void {
+    const slack = this.m8[st];
+    if (slack > TINY_MAX_SLACK) throw this.deadBlock(ptr, slack === TINY_FREE);
+    freeRemote(this, ptr - this.base, c, this.m32[m + M_SPAN], st);
+  }
+
+  /** @internal free() of a mid block (class c, page meta m) that passed the block-start check. */
+  protected freeMid(ptr: number, m: number, c: number): void {
+    const p = ptr - this.base;
+    const i32 = this.m32;
+    const st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
+    const word = i32[st];
+    if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);
+    if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
+    i32[st] = MID_FREE;
+    const fc = this.fc;
+    const size = fc[FC_SIZE + c];
+    if (this.midCached + size > this.profile.midCacheBytes) {
+      returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
+      return;
+    }
+    this.midCached += size;
+    let k = fc[FC_COUNT + c];
+    if (k === fc[FC_CAP + c]) k = this.makeRoom(c);
+    const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
+    fc[e] = ptr;
+    fc[e + 1] = st;
+    fc[FC_COUNT + c] = k + 1;
+    if (OBSERVE) this.counts[C_FREE_LOCAL]++;
+  }
+
+  /** @internal Class c's cache is full: flushes half of it; returns its new count. */
+  protected makeRoom(c: number): number {
+    flush(this, c);
+    // A worker that only frees never refills: take remote frees back here too.
+    if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
+    return this.fc[FC_COUNT + c];
   }
 
   /** Allocates count × size zeroed bytes; 0 on overflow or out of memory. */
