@@ -123,6 +123,16 @@ describe("a memory that may grow past the 2 GiB ceiling (wasm32: up to 4 GiB)", 
     assert.equal(memory.buffer.byteLength, before);
     assert.ok(m.malloc(MiB) !== 0);
   });
+
+  it("a memory already past 2 GiB: the heap and its views end at 2 GiB", () => {
+    const memory = new WebAssembly.Memory({ initial: 32768 + 16, maximum: 65536 });
+    const heap = createHeap({ memory, base: 64 * KiB });
+    const m = mallocImports(heap);
+    assert.equal(heap.stats().bufferBytes, 2 ** 31 + MiB);
+    assert.equal(heap.u8.length, 2 ** 31);
+    assert.ok(m.malloc(100) > heap.base);
+    assert.equal(m.malloc(2 ** 31 - 128 * KiB), 0);
+  });
 });
 
 describe("importedMemoryLimits", () => {
@@ -194,6 +204,22 @@ describe("C programs on hakmem (wasm32-wasi, wasm/malloc.c)", () => {
     c.c_free(z);
     c.c_free(0);
     assert.equal(heap.stats().liveBlocks, 1);
+  });
+
+  it("calloc from C zeroes a reused block: small ones (zeroed in C) and large ones (by the heap)", async () => {
+    const p = await instantiate(abi, { wasi: wasi() });
+    const c = fns(p);
+    for (const [count, size] of [[6, 8], [1, 4096], [3, 2000], [1, 100_000]]) {
+      const n = count * size;
+      const dirty = c.c_malloc(n);
+      p.heap.u8.fill(0xa5, dirty, dirty + n);
+      c.c_free(dirty);
+      const z = c.c_calloc(count, size);
+      assert.equal(z, dirty, `calloc(${count}, ${size}) reuses the block just freed`);
+      assert.ok(p.heap.u8.subarray(z, z + n).every((b) => b === 0), `calloc(${count}, ${size}) is zeroed`);
+      c.c_free(z);
+    }
+    assert.equal(p.heap.stats().liveBlocks, 0);
   });
 
   it("alignment, NULL and errno for bad sizes and alignments, posix_memalign's codes", async () => {
