@@ -139,16 +139,16 @@ function newSlab(h: Heap, c: number): number {
   const hm = metaOfPage(i32, page);
   const size = classSize[c];
   const limit = (c < TINY_CLASSES ? classCapacity[c] : Math.floor((n << PAGE_SHIFT) / size)) * size;
+  const base = page << PAGE_SHIFT;
   for (let i = 0; i < n; i++) {
     const m = metaOfPage(i32, page + i);
-    i32[m + M_TAG] = T_SLAB + c;
     i32[m + M_SPAN] = hm;
-    i32[m + M_BASE] = page << PAGE_SHIFT;
+    i32[m + M_BASE] = base;
     i32[m + M_OWNER] = h.slot;
     i32[m + M_LIMIT] = limit;
     if (c >= TINY_CLASSES) i32.fill(MID_NEVER, m + M_MID_STATE, m + M_MID_STATE + MID_SLOTS);
+    if (i > 0) i32[m + M_TAG] = T_SLAB + c;
   }
-  const base = page << PAGE_SHIFT;
   i32[hm + M_NPAGES] = n;
   i32[hm + M_FREE] = 0;
   i32[hm + M_CARVE] = base;
@@ -161,6 +161,9 @@ function newSlab(h: Heap, c: number): number {
     const states = base + classStateOffset[c];
     fillBytes(h.m8, TINY_NEVER, states, classCapacity[c]);
   }
+  // The head's tag goes last: a worker terminated in here (worker.terminate() stops it at any
+  // loop) leaves no slab head with stale fields for reclaim to act on; its pages stay lost.
+  Atomics.store(i32, hm + M_TAG, T_SLAB + c);
   return hm;
 }
 

@@ -36,8 +36,6 @@ import {
   MID_FREE,
   MID_LIVE_BIAS,
   PAGE_SHIFT,
-  T_FREE_TAIL,
-  T_NONE,
   T_SLAB,
   TINY_FREE,
   TINY_MAX_SLACK,
@@ -250,12 +248,11 @@ function releaseSlot(h: Heap, id: number): void {
 /** Abandons (or releases, when empty) every slab owned by `owner`. Caller holds the lock. */
 function abandonSlabs(h: Heap, owner: number, rebuild: boolean): void {
   const i32 = h.m32;
-  for (let page = FIRST_SPAN_PAGE; page < i32[H_TOP]; ) {
+  // Page by page, acting on slab heads only: a worker terminated while making a slab leaves
+  // tagged pages whose head is not (no span lengths to follow there).
+  for (let page = FIRST_SPAN_PAGE; page < i32[H_TOP]; page++) {
     const m = metaOfPage(i32, page);
-    const tag = i32[m + M_TAG];
-    const n = tag === T_NONE || tag === T_FREE_TAIL ? 1 : i32[m + M_NPAGES];
-    page += n;
-    if (tag < T_SLAB || i32[m + M_SPAN] !== m || i32[m + M_OWNER] !== owner) continue;
+    if (i32[m + M_TAG] < T_SLAB || i32[m + M_SPAN] !== m || i32[m + M_OWNER] !== owner) continue;
     if (rebuild && h.profile.tracksBlocks) rebuildFreeList(h, m); // fast: its cached blocks stay lost
     setSlabOwner(i32, m, 0);
     i32[m + M_FLAGS] = 0;

@@ -3,14 +3,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import { createHeap, type Heap } from "../dist/index.js";
+import { attachHeap, createHeap, type Heap } from "../dist/index.js";
 import { reclaimOnExit } from "../dist/node.js";
+import { M_NPAGES, M_TAG, PAGE_SHIFT, T_NONE } from "../src/layout.ts";
+import { metaOfPage } from "../src/pool.ts";
 
 const workerUrl = new URL("./fixtures/stress-worker.mjs", import.meta.url);
 
 interface Result {
   mismatches: number;
   ops: number;
+  reclaimed?: boolean;
 }
 
 function run(heap: Heap, data: Record<string, unknown>): { worker: Worker; done: Promise<Result> } {
@@ -33,6 +36,13 @@ function checkAndFree(heap: Heap, p: number): boolean {
   for (let i = 8; ok && i < Math.min(size, 40); i++) ok = heap.u8[p + i] === ((id * 31 + i * 7) & 255);
   heap.free(p);
   return ok;
+}
+
+/** Writes the cookies checkAndFree checks. */
+function fillCookies(heap: Heap, p: number, size: number, id: number): void {
+  heap.u32[p >>> 2] = id;
+  heap.u32[(p >>> 2) + 1] = size;
+  for (let i = 8; i < Math.min(size, 40); i++) heap.u8[p + i] = (id * 31 + i * 7) & 255;
 }
 
 describe("multi-worker heap", () => {
@@ -103,6 +113,42 @@ describe("multi-worker heap", () => {
     assert.ok(ps.every((p) => p !== 0));
     for (const p of ps) heap.free(p);
     assert.ok(heap.stats().footprintBytes <= before, "the victim's pages were reused, not new ones");
+  });
+
+  it("reclaim of a worker terminated while making a slab ends, touches only its complete slabs, loses only that slab", async () => {
+    const heap = createHeap({ maxBytes: 64 << 20 });
+    assert.equal(heap.base, 0, "heap.i32 indexes the metadata");
+    const dead = attachHeap(heap.buffer);
+    const kept = dead.malloc(100);
+    const made = dead.malloc(20_000); // the first block of a new two-page slab
+    const page = made >>> PAGE_SHIFT;
+    const i32 = heap.i32;
+    const hm = metaOfPage(i32, page);
+    assert.equal(i32[hm + M_NPAGES], 2);
+    // What newSlab leaves when terminate() stops it before its last store: the pages made, the
+    // head not yet a slab head (its page count never written, as in a page fresh from the break).
+    i32[hm + M_TAG] = T_NONE;
+    i32[hm + M_NPAGES] = 0;
+    const others = Array.from({ length: 200 }, (_, i) => {
+      const size = 16 + ((i * 379) % 30_000);
+      const p = heap.malloc(size);
+      fillCookies(heap, p, size, i + 1);
+      return p;
+    });
+    // (no reclaimOnExit for it: a reclaimer stuck in the scan is terminated, not reclaimed)
+    const reclaimer = new Worker(workerUrl, { workerData: { buffer: heap.buffer, kind: "reclaimer", id: dead.workerId } });
+    const done = new Promise<Result>((resolve) => reclaimer.on("message", (m: { done?: boolean } & Result) => m.done && resolve(m)));
+    const answer = await Promise.race([done, new Promise<null>((resolve) => setTimeout(resolve, 10_000, null).unref())]);
+    if (answer === null) await reclaimer.terminate();
+    assert.ok(answer !== null, "reclaim never finished");
+    assert.equal(answer.reclaimed, true);
+    assert.equal(others.filter((p) => !checkAndFree(heap, p)).length, 0, "other blocks intact");
+    heap.free(kept); // its slab was complete: reclaimed, the block still live
+    assert.equal(heap.stats().liveBlocks, 0);
+    // The unfinished slab's pages are lost, never handed out twice.
+    const again = Array.from({ length: 300 }, (_, i) => heap.malloc(16 + ((i * 379) % 30_000)));
+    assert.ok(again.every((p) => p !== 0 && p >>> PAGE_SHIFT !== page && p >>> PAGE_SHIFT !== page + 1));
+    for (const p of again) heap.free(p);
   });
 
   it("producers allocate, consumers in other workers free (xmalloc): every block arrives intact", async () => {
