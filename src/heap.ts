@@ -610,6 +610,9 @@ export class Heap {
   protected mallocClass(c: number, size: number): number {
     const fc = this.fc;
     if (fc[FC_COUNT + c] === 0) {
+      // A detached handle's cache is always empty: every path to a slab block (safe's malloc,
+      // alignedAlloc) comes here.
+      if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
       if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
       if (fc[FC_COUNT + c] === 0 && refill(this, c) === 0 && (!this.releaseHeld() || refill(this, c) === 0)) return 0;
     }
