@@ -27,6 +27,8 @@ workloads (default: ${WORKLOADS.join(" ")}):
                 pthreads and glibc; and (1 worker) with the speed-of-light free lists behind the
                 same imports (default --vs hakmem,sol,native); needs clang and wasm-ld
   wasm-xmalloc  xmalloc the same way (bench/wasm/mt-xmalloc.c): every free a remote free
+  sqlite-wasm   SQLite compiled to wasm32-wasi with hakmem as its malloc, against wasi-libc's
+                dlmalloc and native (runs on its own: 'hakmem bench sqlite-wasm --help')
 
 options:
   --runs N        runs per contender, each in a fresh process, interleaved (default 5; --quick 3)
@@ -70,14 +72,15 @@ function list(text: string): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "replay") return replay(argv.slice(1));
+  if (argv[0] === "sqlite-wasm") return (await import("./sqlite-wasm.ts")).main(argv.slice(1));
   const { values: v, positionals } = parse(argv, OPTIONS, true);
   if (v.help) {
     console.log(HELP);
     return 0;
   }
   for (const w of positionals) {
-    if (w === "replay") throw new UsageError("replay runs on its own: 'hakmem bench replay [options]'");
-    if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")} or replay`);
+    if (w === "replay" || w === "sqlite-wasm") throw new UsageError(`${w} runs on its own: 'hakmem bench ${w} [options]'`);
+    if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}"; expected ${ALL_WORKLOADS.join(", ")}, replay or sqlite-wasm`);
   }
   const workloads = positionals.length > 0 ? [...new Set(positionals as WorkloadName[])] : [...WORKLOADS];
   // The C programs run on hakmem, glibc and the speed-of-light imports only: no rows of skipped peers.

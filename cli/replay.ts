@@ -12,7 +12,9 @@ Without a path: every trace in ../shared/traces.
 
   --vs LIST        contenders besides hakmem: native (the C library's malloc, built with
                    $CC or cc; skipped with a note when there is none), hakmem:fast,
-                   hakmem:lean, hakmem:safe (comma list; default native)
+                   hakmem:lean, hakmem:safe, wasm-dlmalloc and wasm-hakmem[:profile]
+                   (the C replay compiled to wasm32-wasi with clang, its malloc wasi-libc's
+                   dlmalloc or hakmem through wasm/malloc.c) (comma list; default native)
   --profile NAME   hakmem's profile: balanced (default), fast, lean, safe
   --runs N         replays per contender in its process, the fastest counted (default 3;
                    1 with --verify or --threads)

@@ -12,7 +12,9 @@
  * Usage: replay [--runs N] [trace.hkt]. With --runs N the trace is replayed N times in this
  * process; "seconds" lists each run.
  *
- * Built by bench/trace/native.ts with the system cc: cc -O2 -o replay replay.c
+ * Built by bench/trace/native.ts with the system cc: cc -O2 -o replay replay.c; and by
+ * bench/wasm/ for wasm32-wasi, where there is no getrusage: maxRssBytes is then 0 and the
+ * runner reports its process's.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -21,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifndef __wasi__
 #include <sys/resource.h>
+#endif
 
 enum { OP_MALLOC = 1, OP_FREE = 2, OP_REALLOC = 3, OP_CALLOC = 4, OP_ALIGNED = 5 };
 
@@ -172,8 +176,12 @@ int main(int argc, char **argv) {
       }
     }
   }
+  long max_rss = 0;
+#ifndef __wasi__
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("],\"liveBlocks\":%zu,\"maxRssBytes\":%ld}\n", live_blocks, ru.ru_maxrss * 1024L);
+  max_rss = ru.ru_maxrss * 1024L;
+#endif
+  printf("],\"liveBlocks\":%zu,\"maxRssBytes\":%ld}\n", live_blocks, max_rss);
   return 0;
 }

@@ -41,7 +41,7 @@ const node = { bundle: true, format: "esm", platform: "node", target: "node20", 
 await build({ ...node, entryPoints: { cli: "cli/main.ts" }, outdir: "dist", external: ["hakmem", "playwright-core"] });
 await build({
   ...node,
-  entryPoints: { process: "bench/process.ts", lockstep: "bench/lockstep-process.ts", thread: "bench/thread.ts", "replay-child": "bench/trace/child.ts", "replay-thread": "bench/trace/thread-worker.ts", "soak-worker": "bench/soak/worker.ts", "wasm-mt-thread": "bench/wasm/mt-thread.ts" },
+  entryPoints: { process: "bench/process.ts", lockstep: "bench/lockstep-process.ts", thread: "bench/thread.ts", "replay-child": "bench/trace/child.ts", "replay-thread": "bench/trace/thread-worker.ts", "soak-worker": "bench/soak/worker.ts", "wasm-child": "bench/wasm/child.ts", "wasm-mt-thread": "bench/wasm/mt-thread.ts" },
   outdir: "dist/bench",
   splitting: true, // one chunk per contender: a process evaluates only the peer it measures
   external: ["hakmem"],

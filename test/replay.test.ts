@@ -318,6 +318,32 @@ describe("hakmem replay (command line)", () => {
     }
   });
 
+  it("the C replay compiled to wasm32-wasi, with dlmalloc and with hakmem through the imports", { timeout: 120_000 }, async () => {
+    const { code, out } = await cli([singlePath, "--vs", "wasm-dlmalloc,wasm-hakmem", "--runs", "2", "--json"]);
+    const r = JSON.parse(out) as ReplayBenchResult;
+    assert.equal(code, 0, out);
+    assert.deepEqual(
+      r.rows.map((row) => row.contender),
+      ["hakmem:balanced", "wasm-dlmalloc", "wasm-hakmem:balanced"],
+    );
+    const [, dlmalloc, hakmem] = r.rows;
+    for (const w of [dlmalloc, hakmem]) {
+      assert.equal(w.status, "ok", w.reason);
+      assert.equal(w.records, decodeHkt(single).recordCount);
+      assert.equal(w.seconds?.length, 2);
+      assert.ok(w.wasm!.peakHeapBytes > 0 && w.wasm!.memoryBytes > w.wasm!.peakHeapBytes);
+    }
+    assert.equal(dlmalloc.wasm!.malloc, "dlmalloc");
+    assert.equal(hakmem.wasm!.malloc, "hakmem");
+    assert.equal(dlmalloc.vsWasmDlmalloc, 1);
+    assert.ok(hakmem.vsWasmDlmalloc! > 0);
+    assert.ok(r.notes.some((n) => /^wasm-hakmem:balanced \/ wasm-dlmalloc, geometric mean over 1 trace: \d+\.\d+×$/.test(n)), r.notes.join("\n"));
+    const verified = await cli([singlePath, "--vs", "wasm-hakmem:lean", "--verify"]);
+    assert.equal(verified.code, 0, verified.out);
+    assert.match(verified.out, /wasm-hakmem:lean .* skipped/);
+    assert.match(verified.out, /skipped: wasm-hakmem:lean: timed mode only/);
+  });
+
   it("--threads --verify on a directory, with a table", { timeout: 120_000 }, async () => {
     const sub = mkdtempSync(join(dir, "dir-"));
     writeFileSync(join(sub, "a.hkt.gz"), gzipSync(multi));

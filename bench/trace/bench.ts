@@ -8,9 +8,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProfileName } from "hakmem";
 import { traceName } from "./hkt.ts";
-import { nativeDriver, runNative } from "./native.ts";
+import { type BuildName, buildProgram, command } from "../wasm/builds.ts";
+import type { WasmFacts } from "../wasm/client.ts";
+import { nativeDriver, type NativeRun, runDriver, runNative } from "./native.ts";
 import type { HakmemRun } from "./run.ts";
-import { CHILD_SCRIPT, nodeArgs, PACKAGE_ROOT } from "./scripts.ts";
+import { CHILD_SCRIPT, NATIVE_SOURCE, nodeArgs, PACKAGE_ROOT } from "./scripts.ts";
 
 const PROFILES: readonly string[] = ["fast", "balanced", "lean", "safe"];
 /** The bench's other contenders: their API (malloc/free) has no realloc, calloc or aligned allocation. */
@@ -19,8 +21,8 @@ const CANNOT_REPLAY = new Set(["sol", "tlsf", "gc", "cheap", "thing", "smo"]);
 export interface ReplayBenchOptions {
   /** A .hkt.gz / .hkt file or a directory of them (default: defaultTracesDir()). */
   readonly traces?: string;
-  /** "hakmem[:profile]" and "native" replay; the bench's other contenders get a row saying why
-   *  they cannot. Default: hakmem:balanced, native. */
+  /** "hakmem[:profile]", "native", "wasm-dlmalloc" and "wasm-hakmem[:profile]" replay; the
+   *  bench's other contenders get a row saying why they cannot. Default: hakmem:balanced, native. */
   readonly vs?: readonly string[];
   /** Replays per contender in its process, the fastest counted (default 3; 1 with verify or threads). */
   readonly runs?: number;
@@ -45,9 +47,13 @@ export interface ReplayRow {
   readonly firstRunOpsPerSec?: number;
   /** opsPerSec / native's on the same trace. */
   readonly vsNative?: number;
+  /** opsPerSec / wasm-dlmalloc's on the same trace (wasm rows). */
+  readonly vsWasmDlmalloc?: number;
   readonly maxRssBytes?: number;
   /** hakmem only: the full result of its process. */
   readonly hakmem?: HakmemRun;
+  /** wasm rows: the memory of the module (its heap holds the decoded trace too). */
+  readonly wasm?: WasmFacts;
 }
 
 export interface ReplayBenchResult {
@@ -88,7 +94,12 @@ interface Choice {
   readonly name: string;
   readonly profile?: ProfileName;
   readonly cannot?: string;
+  /** native/replay.c compiled to wasm32-wasi with this malloc (bench/wasm/builds.ts). */
+  readonly wasm?: BuildName;
 }
+
+/** native/replay.c as a program for bench/wasm/builds.ts. */
+const REPLAY_PROGRAM = { name: "replay", objects: [{ source: fileURLToPath(NATIVE_SOURCE), flags: ["-Wall"] }] };
 
 function parseContender(text: string): Choice {
   const [id, profile, ...rest] = text.trim().split(":");
@@ -98,8 +109,14 @@ function parseContender(text: string): Choice {
     return { name: `hakmem:${p}`, profile: p as ProfileName };
   }
   if (profile === undefined && id === "native") return { name: id };
+  if (profile === undefined && id === "wasm-dlmalloc") return { name: id, wasm: id };
+  if (id === "wasm-hakmem" && rest.length === 0) {
+    const p = profile || "balanced";
+    if (!PROFILES.includes(p)) throw new ReplayUsageError(`unknown hakmem profile "${p}" (${PROFILES.join(", ")})`);
+    return { name: `wasm-hakmem:${p}`, profile: p as ProfileName, wasm: id };
+  }
   if (profile === undefined && CANNOT_REPLAY.has(id)) return { name: id, cannot: "its API has no realloc, calloc or aligned allocation, which the traces use" };
-  throw new ReplayUsageError(`unknown contender "${text}" for replay: hakmem, hakmem:fast, hakmem:lean, hakmem:safe, native`);
+  throw new ReplayUsageError(`unknown contender "${text}" for replay: hakmem, hakmem:fast, hakmem:lean, hakmem:safe, native, wasm-dlmalloc, wasm-hakmem[:profile]`);
 }
 
 /** Replays every trace through every contender; see ReplayBenchOptions. */
@@ -116,6 +133,12 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
   const timed = !verify && !threads;
   const notes: string[] = [];
   const native = choices.some((c) => c.name === "native") && timed ? await nativeDriver() : undefined;
+  const wasmBuilds = new Map<BuildName, Promise<{ file: string } | { skipped: string }>>();
+  if (timed) {
+    for (const c of choices) {
+      if (c.wasm !== undefined && !wasmBuilds.has(c.wasm)) wasmBuilds.set(c.wasm, buildProgram(REPLAY_PROGRAM, c.wasm).then((file) => ({ file }), (e: Error) => ({ skipped: e.message })));
+    }
+  }
   notes.push("max RSS is the whole replay process, the decoded trace (16 bytes per record) included");
   if (threads) notes.push("--threads is a correctness mode: records run one at a time in recorded order, handed from worker to worker, so its speed includes the hand-offs");
   else if (verify) notes.push("--verify fills and checks every block: its speed is not comparable with timed runs");
@@ -131,6 +154,8 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
     for (const c of choices) {
       if (c.cannot !== undefined) {
         mine.push({ trace, contender: c.name, status: "skipped", reason: c.cannot });
+      } else if (c.wasm !== undefined) {
+        mine.push(await wasmRow(trace, file, c, timed ? await wasmBuilds.get(c.wasm)! : undefined, formatError, runs, show));
       } else if (c.profile !== undefined) {
         show(`${trace}: hakmem ${c.profile}${threads ? ", one worker per trace thread" : ""}${verify ? ", verifying" : ""}`);
         const r = await runChild(file, c.profile, verify, threads, runs);
@@ -176,8 +201,19 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
       }
     }
     const nat = mine.find((r) => r.contender === "native" && r.status === "ok")?.opsPerSec;
-    for (const r of mine) rows.push(nat !== undefined && r.opsPerSec !== undefined ? { ...r, vsNative: r.opsPerSec / nat } : r);
+    const dl = mine.find((r) => r.contender === "wasm-dlmalloc" && r.status === "ok")?.opsPerSec;
+    for (const r of mine) {
+      const vsNative = nat !== undefined && r.opsPerSec !== undefined ? { vsNative: r.opsPerSec / nat } : {};
+      const vsWasm = dl !== undefined && r.wasm !== undefined && r.opsPerSec !== undefined ? { vsWasmDlmalloc: r.opsPerSec / dl } : {};
+      rows.push({ ...r, ...vsNative, ...vsWasm });
+    }
   }
+  for (const c of choices) {
+    if (c.wasm !== "wasm-hakmem") continue;
+    const ratios = rows.filter((r) => r.contender === c.name && r.vsWasmDlmalloc !== undefined).map((r) => r.vsWasmDlmalloc!);
+    if (ratios.length > 0) notes.push(`${c.name} / wasm-dlmalloc, geometric mean over ${ratios.length} trace${ratios.length === 1 ? "" : "s"}: ${geomean(ratios).toFixed(3)}×`);
+  }
+  if (wasmBuilds.size > 0) notes.push("wasm rows: native/replay.c compiled to wasm32-wasi, run by Node; their heap also holds the decoded trace (32 bytes per record)");
   const cpu = cpus();
   return {
     date: new Date().toISOString(),
@@ -191,6 +227,45 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
     notes,
     ok: rows.every((r) => r.status !== "failed"),
   };
+}
+
+function geomean(xs: readonly number[]): number {
+  return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+}
+
+/** One trace through one wasm build of the C replay (timed mode only). */
+async function wasmRow(
+  trace: string,
+  file: string,
+  c: Choice,
+  built: { file: string } | { skipped: string } | undefined,
+  formatError: string | undefined,
+  runs: number,
+  show: (what: string) => void,
+): Promise<ReplayRow> {
+  const row = { trace, contender: c.name };
+  if (built === undefined) return { ...row, status: "skipped", reason: "timed mode only (without --verify and --threads)" };
+  if ("skipped" in built) return { ...row, status: "skipped", reason: built.skipped };
+  if (formatError !== undefined) return { ...row, status: "skipped", reason: "the trace is malformed" };
+  show(`${trace}: ${c.name} (the C replay in wasm32-wasi)`);
+  try {
+    const out = await runDriver(command(c.wasm!, built.file, ["--runs", String(runs)], c.profile), file, c.name);
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as NativeRun & { wasm?: WasmFacts });
+    const n = lines.find((l) => l.records !== undefined)!;
+    const wasm = lines.find((l) => l.wasm !== undefined)!.wasm!;
+    return {
+      ...row,
+      status: "ok",
+      records: n.records,
+      seconds: n.seconds,
+      opsPerSec: n.records / Math.min(...n.seconds),
+      firstRunOpsPerSec: n.records / n.seconds[0],
+      maxRssBytes: wasm.maxRssBytes,
+      wasm,
+    };
+  } catch (e) {
+    return { ...row, status: "failed", reason: (e as Error).message };
+  }
 }
 
 type ChildResult = HakmemRun | { error: string; format?: boolean; record?: number; blockId?: number };
@@ -227,7 +302,8 @@ export function formatReplayTable(r: ReplayBenchResult): string {
     `${r.date.slice(0, 10)}, node ${r.node}, ${r.cpu} × ${r.cores}`,
     "",
   ];
-  const head = ["trace", "contender", "records", "M ops/s", "1st run", "× native", "peak live MiB", "peak footprint MiB", "ratio", "end live blocks (trace)", "max RSS MiB", "status"];
+  const wasm = r.rows.some((row) => row.wasm !== undefined);
+  const head = ["trace", "contender", "records", "M ops/s", "1st run", "× native", ...(wasm ? ["× wasm-dlmalloc", "wasm heap MiB"] : []), "peak live MiB", "peak footprint MiB", "ratio", "end live blocks (trace)", "max RSS MiB", "status"];
   const table = [head];
   const f = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(digits));
   for (const row of r.rows) {
@@ -239,6 +315,7 @@ export function formatReplayTable(r: ReplayBenchResult): string {
       f(row.opsPerSec && row.opsPerSec / 1e6, 1),
       f(row.firstRunOpsPerSec && row.firstRunOpsPerSec / 1e6, 1),
       f(row.vsNative, 2),
+      ...(wasm ? [f(row.vsWasmDlmalloc, 3), f(row.wasm && row.wasm.peakHeapBytes / MiB, 1)] : []),
       f(h && h.peakLiveBytes / MiB, 2),
       f(h && h.peakFootprintBytes / MiB, 2),
       f(h?.footprintRatio, 3),

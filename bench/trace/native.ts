@@ -61,7 +61,15 @@ async function build(): Promise<NativeDriver> {
 
 /** Replays the trace file (gzip or not) `runs` times in one fresh process of the driver. */
 export async function runNative(driverPath: string, tracePath: string, runs: number): Promise<NativeRun> {
-  const child = spawn(driverPath, ["--runs", String(runs)], { stdio: ["pipe", "pipe", "pipe"] });
+  return JSON.parse(await runDriver([driverPath, "--runs", String(runs)], tracePath, "native driver")) as NativeRun;
+}
+
+/**
+ * Runs `argv` (a build of native/replay.c, or a command that runs one) with the trace file
+ * (gzip or not) decompressed on its stdin; resolves to its stdout, rejects with its stderr.
+ */
+export async function runDriver(argv: readonly string[], tracePath: string, what: string): Promise<string> {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
@@ -77,7 +85,7 @@ export async function runNative(driverPath: string, tracePath: string, runs: num
   // The driver reports a bad trace and exits early, closing the pipe: that error is its to tell.
   const fed = (magic[0] === 0x1f && magic[1] === 0x8b ? pipeline(source, createGunzip(), child.stdin) : pipeline(source, child.stdin)).catch((e: Error) => e);
   const [code, feedError] = await Promise.all([exited, fed]);
-  if (code !== 0) throw new Error(`native driver: ${err.trim() || `exit code ${code}`}`);
-  if (feedError) throw new Error(`native driver: feeding the trace failed: ${feedError.message}`);
-  return JSON.parse(out) as NativeRun;
+  if (code !== 0) throw new Error(`${what}: ${err.trim() || `exit code ${code}`}`);
+  if (feedError) throw new Error(`${what}: feeding the trace failed: ${feedError.message}`);
+  return out;
 }
