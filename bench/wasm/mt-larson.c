@@ -6,9 +6,14 @@
  * allocate a new random size, write two bytes"), then a successor takes over its slots, until
  * the stop flag. Blocks a thread frees mostly come from another thread: remote frees.
  *
- * wasm: the driver (bench/wasm/mt-larson.ts) calls larson_setup on the main thread, larson_life
- * in each worker (a successor is a new instance of the module in the same worker), larson_finish.
- * Native: main() below, with pthreads; prints one JSON line like native/bench.c.
+ * Before the timed phase each thread warms up (larson_warm: 200,000 replacements on blocks of its
+ * own, freed again), as bench/workloads/larson.ts does, so that the time measured is not a JIT's
+ * warm-up (wasm's tier-up, the JavaScript allocator's) in a 2-second run.
+ *
+ * wasm: the driver (bench/wasm/mt-workloads.ts) calls larson_setup on the main thread,
+ * larson_warm then larson_life in each worker (a successor is a new instance of the module in the
+ * same worker), larson_finish. Native: main() below, with pthreads; prints one JSON line like
+ * native/bench.c.
  */
 #include "mt.h"
 
@@ -16,6 +21,7 @@
 #define L_RANGE (1000 - 8)
 #define L_CHUNKS 5000
 #define L_ROUNDS 100
+#define L_WARM 200000
 
 typedef struct {
   char **slots; /* this thread's L_CHUNKS slots */
@@ -53,12 +59,11 @@ EXPORT("larson_setup") larson_area_t *larson_setup(int workers, uint32_t seed) {
 
 EXPORT("larson_area") larson_area_t *larson_area(larson_area_t *areas, int i) { return &areas[i]; }
 
-/* One thread's life on area `a`: up to L_ROUNDS × L_CHUNKS replacements, fewer if stopped. */
-EXPORT("larson_life") int larson_life(larson_area_t *a) {
+static int replace(larson_area_t *a, int n) {
   char **slots = a->slots;
   uint32_t s = a->rng;
   int i = 0;
-  for (; i < L_ROUNDS * L_CHUNKS; i++) {
+  for (; i < n; i++) {
     if ((i & 63) == 0 && mt_stopped()) break;
     uint32_t v = mt_below(mt_next(&s), L_CHUNKS);
     free(slots[v]);
@@ -68,12 +73,22 @@ EXPORT("larson_life") int larson_life(larson_area_t *a) {
   return i;
 }
 
+/* One thread's life on area `a`: up to L_ROUNDS × L_CHUNKS replacements, fewer if stopped. */
+EXPORT("larson_life") int larson_life(larson_area_t *a) { return replace(a, L_ROUNDS * L_CHUNKS); }
+
 /* After every thread ended: frees every block and the areas. */
 EXPORT("larson_finish") void larson_finish(larson_area_t *areas, int workers) {
   char **slots = areas[0].slots;
   for (long i = 0; i < (long)workers * L_CHUNKS; i++) free(slots[i]);
   free(slots);
   free(areas);
+}
+
+/* A thread's warm-up, before the timed phase: the same loop on a slice of its own, freed again. */
+EXPORT("larson_warm") void larson_warm(uint32_t seed) {
+  larson_area_t *w = larson_setup(1, seed);
+  replace(w, L_WARM);
+  larson_finish(w, 1);
 }
 
 #ifndef __wasm__
@@ -85,11 +100,15 @@ typedef struct {
   _Atomic(pthread_t) thread; /* the area's current thread (successors replace it) */
 } native_thread_t;
 
-static atomic_int go;
+static atomic_int go, ready;
 
 static void *larson_thread(void *arg) {
   native_thread_t *t = arg;
-  while (!atomic_load(&go)) sched_yield();
+  if (!atomic_load(&go)) {
+    larson_warm(t->area->rng ^ 0x5bd1e995u);
+    atomic_fetch_add(&ready, 1);
+    while (!atomic_load(&go)) sched_yield();
+  }
   t->ops += larson_life(t->area);
   if (!mt_stopped()) {
     /* This thread exits; a successor takes over its slots. */
@@ -122,6 +141,7 @@ int main(int argc, char **argv) {
     if (pthread_create(&t, NULL, larson_thread, &threads[w]) != 0) mt_fail("pthread_create failed");
     atomic_store(&threads[w].thread, t);
   }
+  while (atomic_load(&ready) < workers) sched_yield();
   double cpu = mt_cpu_seconds(), start = mt_now();
   atomic_store(&go, 1);
   mt_sleep(seconds);

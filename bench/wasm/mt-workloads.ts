@@ -36,6 +36,7 @@ interface LarsonExports {
   larson_area(areas: number, i: number): number;
   larson_life(area: number): number;
   larson_finish(areas: number, workers: number): void;
+  larson_warm(seed: number): void;
   mt_set_stop(v: number): void;
   mt_is_stopped(): number;
 }
@@ -47,6 +48,11 @@ interface XmallocExports {
   xm_consume(rings: number, nrings: number, first: number, step: number): number;
   xm_finish(rings: number): void;
   mt_set_stop(v: number): void;
+}
+
+/** larson_warm's seed: the thread's own seed mixed as the native build's threads mix it. */
+function warmSeed(data: MemberData): number {
+  return ((data.spec as RunSpec).seed + 1 + data.index) ^ 0x5bd1e995;
 }
 
 export function producersOf(workers: number): number {
@@ -164,6 +170,7 @@ async function memberLarson(data: MemberData, ready: () => void): Promise<Member
   if (s.sol !== undefined) return memberLarsonSol(data, s.sol, ready);
   const start = () => startThread(s.module, s.memory, { base: s.base, record, profile: s.profile as never });
   let t = await start();
+  (t.exports as unknown as LarsonExports).larson_warm(warmSeed(data));
   ready();
   let ops = 0;
   let successors = 0;
@@ -182,6 +189,7 @@ async function memberLarson(data: MemberData, ready: () => void): Promise<Member
 async function memberLarsonSol(data: MemberData, sol: SolShared, ready: () => void): Promise<MemberResult> {
   const s = data.shared as MtShared;
   const e = (await solThread(s.module, sol)) as unknown as LarsonExports;
+  e.larson_warm(warmSeed(data));
   ready();
   let ops = 0;
   do ops += e.larson_life(e.larson_area(s.data, data.index));
