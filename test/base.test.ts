@@ -213,12 +213,24 @@ describe("heap at a base offset", () => {
     });
   }
 
-  it("base 0 behaves as before: the first block is where it always was", () => {
-    const a = createHeap({ shared: false });
-    const b = createHeap({ shared: false, base: 0 });
-    for (const n of [1, 100, 5000, 100_000]) assert.equal(a.malloc(n), b.malloc(n));
-    assert.equal(a.u8, a.u8); // the getter returns the internal view itself
-    assert.deepEqual(a.stats(), b.stats());
+  it("the layout does not depend on the base: every pointer is base + what base 0 gives", () => {
+    const sizes = [1, 100, 1000, 5000, 40_000, 100_000, 3 * MiB, 17, 64 * KiB];
+    const run = (base: number): number[] => {
+      const heap = createHeap({ base, shared: false, initialBytes: 4 * MiB });
+      const out = sizes.map((n) => heap.malloc(n));
+      heap.free(out[1]);
+      heap.free(out[5]);
+      out.push(heap.malloc(90), heap.alignedAlloc(4096, 10), heap.realloc(out[2], 20_000)); // alignments above a page depend on the base
+      out.push(heap.stats().footprintBytes - heap.base);
+      return out;
+    };
+    const zero = run(0);
+    assert.ok(zero.every((p) => p >= 2 * PAGE), "blocks start after the header and first META pages");
+    for (const base of [PAGE, 7 * PAGE, 3 * MiB + 5 * PAGE]) {
+      const got = run(base);
+      assert.deepEqual(got.slice(0, -1), zero.slice(0, -1).map((p) => base + p), `base ${base}`);
+      assert.equal(got.at(-1), zero.at(-1), `base ${base}: the heap's own footprint`);
+    }
   });
 
   it("views are absolute: heap.u8[p] is the byte at p of the memory", () => {

@@ -123,6 +123,16 @@ describe("a memory that may grow past the 2 GiB ceiling (wasm32: up to 4 GiB)", 
     assert.equal(memory.buffer.byteLength, before);
     assert.ok(m.malloc(MiB) !== 0);
   });
+
+  it("a memory already past 2 GiB: the heap and its views end at 2 GiB", () => {
+    const memory = new WebAssembly.Memory({ initial: 32768 + 16, maximum: 65536 });
+    const heap = createHeap({ memory, base: 64 * KiB });
+    const m = mallocImports(heap);
+    assert.equal(heap.stats().bufferBytes, 2 ** 31 + MiB);
+    assert.equal(heap.u8.length, 2 ** 31);
+    assert.ok(m.malloc(100) > heap.base);
+    assert.equal(m.malloc(2 ** 31 - 128 * KiB), 0);
+  });
 });
 
 describe("importedMemoryLimits", () => {

@@ -1,13 +1,15 @@
 // Builds the threaded C programs (mt-larson.c, mt-xmalloc.c) on first use: for wasm32 with
 // atomics and a shared memory (clang, freestanding), and natively with `cc -pthread` and the C
-// library's malloc. Cached in a directory named by the sources' and compilers' hash, as
-// bench/native.ts does, so an edit rebuilds and a concurrent bench never sees half a file.
+// library's malloc. Cached in the wasm bench's cache (toolchain.ts) under a name that hashes the
+// sources, mt.h, the compiler and the flags, so an edit rebuilds and a concurrent bench never
+// sees half a file. Synchronous (a few hundred ms once), because the bench plans its rows with it.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../trace/scripts.ts";
+import { CACHE_DIR } from "./toolchain.ts";
 
 export type MtProgram = "larson" | "xmalloc";
 export type Built = { readonly path: string } | { readonly reason: string };
@@ -27,18 +29,8 @@ export const WASM_LINK = [
   "--export=__tls_base",
 ];
 
-/**
- * The folder of the C sources: bench/wasm in a checkout, whether this module runs from source
- * (tsx) or bundled into dist/ or dist/bench/ (walks up to the package root).
- */
-export function sourceDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    for (const d of [dir, join(dir, "bench", "wasm")]) if (existsSync(join(d, "mt.h"))) return d;
-    dir = dirname(dir);
-  }
-  return join(dir, "bench", "wasm");
-}
+/** What every program includes (hashed with each source). */
+const HEADER = fileURLToPath(new URL("bench/wasm/mt.h", PACKAGE_ROOT));
 
 const built = new Map<string, Built>();
 
@@ -60,7 +52,7 @@ export function mtProgramOf(workload: string): MtProgram {
 }
 
 export function mtSource(program: MtProgram): string {
-  return join(sourceDir(), `mt-${program}.c`);
+  return fileURLToPath(new URL(`bench/wasm/mt-${program}.c`, PACKAGE_ROOT));
 }
 
 function cached(key: string, source: string, version: [string, string], ext: string, command: (out: string) => [string, string[]]): Built {
@@ -78,12 +70,11 @@ function compile(source: string, [tool, flag]: [string, string], ext: string, co
     return { reason: `no \`${tool}\` (install clang and lld: scripts/system-deps.sh)` };
   }
   const [bin, args] = command("OUT");
-  const hash = createHash("sha256").update(readFileSync(source)).update(readFileSync(join(sourceDir(), "mt.h"))).update(compiler).update(args.join(" ")).digest("hex").slice(0, 16);
-  const dir = join(tmpdir(), `hakmem-mt-${hash}`);
-  const path = join(dir, source.replace(/^.*[\\/]/, "").replace(/\.c$/, ext));
+  const hash = createHash("sha256").update(readFileSync(source)).update(readFileSync(HEADER)).update(compiler).update(args.join(" ")).digest("hex").slice(0, 16);
+  const path = join(CACHE_DIR, `${source.replace(/^.*[\\/]/, "").replace(/\.c$/, "")}-${hash}${ext}`);
   if (existsSync(path)) return { path };
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${path}.${process.pid}`;
     execFileSync(bin, command(tmp)[1], { stdio: ["ignore", "ignore", "pipe"] });
     renameSync(tmp, path); // atomic: a concurrent bench never runs a half-written file
