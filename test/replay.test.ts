@@ -336,8 +336,10 @@ describe("hakmem replay (command line)", () => {
     assert.equal(dlmalloc.wasm!.malloc, "dlmalloc");
     assert.equal(hakmem.wasm!.malloc, "hakmem");
     assert.equal(dlmalloc.vsWasmDlmalloc, 1);
-    assert.ok(hakmem.vsWasmDlmalloc! > 0);
-    assert.ok(r.notes.some((n) => /^wasm-hakmem:balanced \/ wasm-dlmalloc, geometric mean over 1 trace: \d+\.\d+×$/.test(n)), r.notes.join("\n"));
+    assert.equal(dlmalloc.cpuVsWasmDlmalloc, 1);
+    assert.ok(hakmem.vsWasmDlmalloc! > 0 && hakmem.cpuVsWasmDlmalloc! > 0);
+    assert.equal(hakmem.cpuSeconds?.length, 2);
+    assert.ok(r.notes.some((n) => /^wasm-hakmem:balanced \/ wasm-dlmalloc, geometric mean over 1 trace: \d+\.\d+× \(by thread CPU time: \d+\.\d+×\)$/.test(n)), r.notes.join("\n"));
     const verified = await cli([singlePath, "--vs", "wasm-hakmem:lean", "--verify"]);
     assert.equal(verified.code, 0, verified.out);
     assert.match(verified.out, /wasm-hakmem:lean .* skipped/);

@@ -206,6 +206,22 @@ describe("C programs on hakmem (wasm32-wasi, wasm/malloc.c)", () => {
     assert.equal(heap.stats().liveBlocks, 1);
   });
 
+  it("calloc from C zeroes a reused block: small ones (zeroed in C) and large ones (by the heap)", async () => {
+    const p = await instantiate(abi, { wasi: wasi() });
+    const c = fns(p);
+    for (const [count, size] of [[6, 8], [1, 4096], [3, 2000], [1, 100_000]]) {
+      const n = count * size;
+      const dirty = c.c_malloc(n);
+      p.heap.u8.fill(0xa5, dirty, dirty + n);
+      c.c_free(dirty);
+      const z = c.c_calloc(count, size);
+      assert.equal(z, dirty, `calloc(${count}, ${size}) reuses the block just freed`);
+      assert.ok(p.heap.u8.subarray(z, z + n).every((b) => b === 0), `calloc(${count}, ${size}) is zeroed`);
+      c.c_free(z);
+    }
+    assert.equal(p.heap.stats().liveBlocks, 0);
+  });
+
   it("alignment, NULL and errno for bad sizes and alignments, posix_memalign's codes", async () => {
     const p = await instantiate(abi, { wasi: wasi() });
     const c = fns(p);

@@ -49,11 +49,15 @@ export interface ReplayRow {
   readonly vsNative?: number;
   /** opsPerSec / wasm-dlmalloc's on the same trace (wasm rows). */
   readonly vsWasmDlmalloc?: number;
+  /** The same ratio by each one's fastest thread CPU time (wasm rows). */
+  readonly cpuVsWasmDlmalloc?: number;
   readonly maxRssBytes?: number;
   /** hakmem only: the full result of its process. */
   readonly hakmem?: HakmemRun;
   /** wasm rows: the memory of the module (its heap holds the decoded trace too). */
   readonly wasm?: WasmFacts;
+  /** wasm rows: each run's thread CPU time. */
+  readonly cpuSeconds?: readonly number[];
 }
 
 export interface ReplayBenchResult {
@@ -201,17 +205,23 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
       }
     }
     const nat = mine.find((r) => r.contender === "native" && r.status === "ok")?.opsPerSec;
-    const dl = mine.find((r) => r.contender === "wasm-dlmalloc" && r.status === "ok")?.opsPerSec;
+    const dl = mine.find((r) => r.contender === "wasm-dlmalloc" && r.status === "ok");
     for (const r of mine) {
       const vsNative = nat !== undefined && r.opsPerSec !== undefined ? { vsNative: r.opsPerSec / nat } : {};
-      const vsWasm = dl !== undefined && r.wasm !== undefined && r.opsPerSec !== undefined ? { vsWasmDlmalloc: r.opsPerSec / dl } : {};
+      const vsWasm =
+        dl !== undefined && r.wasm !== undefined && r.opsPerSec !== undefined
+          ? { vsWasmDlmalloc: r.opsPerSec / dl.opsPerSec!, cpuVsWasmDlmalloc: Math.min(...dl.cpuSeconds!) / Math.min(...r.cpuSeconds!) }
+          : {};
       rows.push({ ...r, ...vsNative, ...vsWasm });
     }
   }
   for (const c of choices) {
     if (c.wasm !== "wasm-hakmem") continue;
-    const ratios = rows.filter((r) => r.contender === c.name && r.vsWasmDlmalloc !== undefined).map((r) => r.vsWasmDlmalloc!);
-    if (ratios.length > 0) notes.push(`${c.name} / wasm-dlmalloc, geometric mean over ${ratios.length} trace${ratios.length === 1 ? "" : "s"}: ${geomean(ratios).toFixed(3)}×`);
+    const mineOk = rows.filter((r) => r.contender === c.name && r.vsWasmDlmalloc !== undefined);
+    if (mineOk.length === 0) continue;
+    const wall = geomean(mineOk.map((r) => r.vsWasmDlmalloc!));
+    const cpu = geomean(mineOk.map((r) => r.cpuVsWasmDlmalloc!));
+    notes.push(`${c.name} / wasm-dlmalloc, geometric mean over ${mineOk.length} trace${mineOk.length === 1 ? "" : "s"}: ${wall.toFixed(3)}× (by thread CPU time: ${cpu.toFixed(3)}×)`);
   }
   if (wasmBuilds.size > 0) notes.push("wasm rows: native/replay.c compiled to wasm32-wasi, run by Node; their heap also holds the decoded trace (32 bytes per record)");
   const cpu = cpus();
@@ -258,6 +268,7 @@ async function wasmRow(
       status: "ok",
       records: n.records,
       seconds: n.seconds,
+      cpuSeconds: n.cpuSeconds,
       opsPerSec: n.records / Math.min(...n.seconds),
       firstRunOpsPerSec: n.records / n.seconds[0],
       maxRssBytes: wasm.maxRssBytes,
@@ -303,7 +314,7 @@ export function formatReplayTable(r: ReplayBenchResult): string {
     "",
   ];
   const wasm = r.rows.some((row) => row.wasm !== undefined);
-  const head = ["trace", "contender", "records", "M ops/s", "1st run", "× native", ...(wasm ? ["× wasm-dlmalloc", "wasm heap MiB"] : []), "peak live MiB", "peak footprint MiB", "ratio", "end live blocks (trace)", "max RSS MiB", "status"];
+  const head = ["trace", "contender", "records", "M ops/s", "1st run", "× native", ...(wasm ? ["× wasm-dlmalloc", "CPU × wasm-dlmalloc", "wasm heap MiB"] : []), "peak live MiB", "peak footprint MiB", "ratio", "end live blocks (trace)", "max RSS MiB", "status"];
   const table = [head];
   const f = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(digits));
   for (const row of r.rows) {
@@ -315,7 +326,7 @@ export function formatReplayTable(r: ReplayBenchResult): string {
       f(row.opsPerSec && row.opsPerSec / 1e6, 1),
       f(row.firstRunOpsPerSec && row.firstRunOpsPerSec / 1e6, 1),
       f(row.vsNative, 2),
-      ...(wasm ? [f(row.vsWasmDlmalloc, 3), f(row.wasm && row.wasm.peakHeapBytes / MiB, 1)] : []),
+      ...(wasm ? [f(row.vsWasmDlmalloc, 3), f(row.cpuVsWasmDlmalloc, 3), f(row.wasm && row.wasm.peakHeapBytes / MiB, 1)] : []),
       f(h && h.peakLiveBytes / MiB, 2),
       f(h && h.peakFootprintBytes / MiB, 2),
       f(h?.footprintRatio, 3),

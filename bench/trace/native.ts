@@ -18,6 +18,8 @@ export interface NativeRun {
   readonly records: number;
   /** Each run's replay time (runs after the first reuse the process's warm heap). */
   readonly seconds: number[];
+  /** The same runs' thread CPU time. */
+  readonly cpuSeconds: number[];
   readonly liveBlocks: number;
   readonly maxRssBytes: number;
 }

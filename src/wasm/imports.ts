@@ -29,7 +29,7 @@ export interface HeapSlot {
 
 const MAX_ALIGN = 2 ** 30;
 
-/** The imports over `slot.heap`, read at each call so that the heap may come after them. */
+/** @internal The imports over `slot.heap`, read at each call so that the heap may come after them. */
 export function importsOver(slot: HeapSlot): MallocImports {
   return {
     malloc: (size) => slot.heap.malloc(size >>> 0),
