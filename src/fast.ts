@@ -9,7 +9,7 @@
  * from other workers still go to the owner, and large blocks behave as in every profile.
  */
 import { invalidPointer } from "./errors.ts";
-import { FC_CAP, FC_COUNT, FC_ENTRIES } from "./frontcache.ts";
+import { FC_CAP, FC_COUNT, FC_ENTRIES, FC_SIZE } from "./frontcache.ts";
 import { Heap } from "./heap.ts";
 import {
   DIR_WORD,
@@ -28,19 +28,19 @@ import {
   W_LIVE_BYTES,
 } from "./layout.ts";
 import { flush } from "./slab.ts";
-import { CACHE_STRIDE, MID_MAX, classOfGranules, classRecip, classSize } from "./sizeclass.ts";
+import { CACHE_STRIDE, MID_MAX, classSize } from "./sizeclass.ts";
 import { drainInbox, sendToOwner } from "./worker.ts";
 
 export class FastHeap extends Heap {
   override malloc(size: number): number {
     if (size <= MID_MAX && size >>> 0 === size) {
-      const c = classOfGranules[(size + 15) >>> 4];
+      const c = this.classOf[(size + 15) >>> 4];
       const fc = this.fc;
       const k = fc[FC_COUNT + c] - 1;
       if (k >= 0) {
         fc[FC_COUNT + c] = k;
         const i32 = this.m32;
-        i32[this.statWord + W_LIVE_BYTES] += classSize[c];
+        i32[this.statWord + W_LIVE_BYTES] += fc[FC_SIZE + c];
         i32[this.statWord + W_LIVE_BLOCKS]++;
         return fc[FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1)];
       }
@@ -77,16 +77,16 @@ export class FastHeap extends Heap {
       this.freeOther(ptr);
       return;
     }
-    const size = classSize[c];
+    const fc = this.fc;
+    const size = fc[FC_SIZE + c];
     const d = p - i32[m + M_BASE];
-    if (((d * classRecip[c]) | 0) * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
+    if (((d * this.recip[c]) | 0) * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
     i32[this.statWord + W_LIVE_BYTES] -= size;
     i32[this.statWord + W_LIVE_BLOCKS]--;
     if (i32[m + M_OWNER] !== this.slot) {
       sendToOwner(this, p, c, i32[m + M_SPAN]);
       return;
     }
-    const fc = this.fc;
     let k = fc[FC_COUNT + c];
     if (k === fc[FC_CAP + c]) {
       flush(this, c);

@@ -1,18 +1,12 @@
 /**
  * The per-worker front cache (hakmem's TLS SLL / unified cache): for each size class a stack of
  * free blocks held in the worker's own memory, so the common malloc is a pop and the common free
- * a push. One Int32Array holds it all, to keep the hot path to one array:
- *
- *   [FC_COUNT + c]                 blocks cached for class c
- *   [FC_CAP + c]                   capacity for class c (≤ CACHE_STRIDE)
- *   [entry(c, k)], [entry(c, k)+1] k-th cached block of class c: its offset and its state index
+ * a push. One Int32Array holds it all, to keep the hot path to one array; its layout is in
+ * layout.ts (FC_*).
  */
-import { CACHE_STRIDE, CLASS_COUNT } from "./sizeclass.ts";
+import { CACHE_STRIDE, FC_ENTRIES } from "./layout.ts";
 
-export const FC_COUNT = 0;
-export const FC_CAP = CLASS_COUNT;
-export const FC_ENTRIES = 2 * CLASS_COUNT;
-export const FC_WORDS = FC_ENTRIES + CLASS_COUNT * CACHE_STRIDE * 2;
+export { FC_CAP, FC_COUNT, FC_ENTRIES, FC_SIZE, FC_STATES, FC_WORDS } from "./layout.ts";
 
 /** Index of the k-th entry of class c. */
 export function entry(c: number, k: number): number {

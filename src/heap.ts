@@ -47,7 +47,7 @@ import {
   W_LIVE_BLOCKS,
   W_LIVE_BYTES,
 } from "./layout.ts";
-import { type Backing, bufferOf, growBacking, zeroBytes } from "./memory.ts";
+import { type Backing, bufferOf, growBacking, zeroBlock } from "./memory.ts";
 import type { Profile } from "./options.ts";
 import { flush, refill, releaseCaches, returnBlock } from "./slab.ts";
 import {
@@ -64,7 +64,7 @@ import {
 } from "./sizeclass.ts";
 import { C_FREE_LOCAL, C_LARGE_ALLOC, C_LARGE_FREE, C_MALLOC_HIT, C_MALLOC_MISS, COUNTER_COUNT, type Counters, countersOf } from "./counters.ts";
 import { OBSERVE } from "./flags.ts";
-import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_WORDS } from "./frontcache.ts";
+import { entry, FC_CAP, FC_COUNT, FC_ENTRIES, FC_SIZE, FC_STATES, FC_WORDS } from "./frontcache.ts";
 import { lock, unlock } from "./lock.ts";
 import { countedTotals, slabTotals } from "./live.ts";
 import { activeWorkers, drainInbox, freeRemote, leaveHeap, reclaimWorker, slotWord, workerTicket } from "./worker.ts";
@@ -102,17 +102,21 @@ export interface TrimResult {
 /** Front caches of detached handles, for reuse by this thread's next handles. */
 const spareCaches: Int32Array[] = [];
 const SPARE_CACHES = 4;
-const DETACHED_CACHE = new Int32Array(FC_CAP + CLASS_COUNT);
+const DETACHED_CACHE = new Int32Array(FC_ENTRIES);
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_I32 = new Int32Array(0);
 
 export class Heap {
+  // The views start as empty arrays of their kind, not undefined: V8 then knows each field's
+  // kind and skips a type check at every use on the fast paths.
   /** @internal Internal fixed-length views from the base (heap coordinates, layout.ts), rebuilt after growth (see memory.ts). */
-  m8!: Uint8Array;
+  m8: Uint8Array = EMPTY_U8;
   /** @internal */
-  m32!: Int32Array;
+  m32: Int32Array = EMPTY_I32;
   /** @internal Views over the whole buffer from offset 0, for the public getters (m8 / m32 when the base is 0). */
-  pub8!: Uint8Array;
+  pub8: Uint8Array = EMPTY_U8;
   /** @internal */
-  pub32!: Int32Array;
+  pub32: Int32Array = EMPTY_I32;
   /** @internal Bytes of m8 (heap coordinates). */
   viewBytes = 0;
   /** @internal */
@@ -156,6 +160,10 @@ export class Heap {
   readonly statWord: number;
   /** @internal Event counters (counters.ts); written only in the observe build. */
   readonly counts = new Float64Array(COUNTER_COUNT);
+  /** @internal The class tables malloc and free read, as fields: a module-level table costs a context load and a type check at each use. */
+  readonly classOf = classOfGranules;
+  /** @internal */
+  readonly recip = classRecip;
   /** @internal Depth of this handle's hold on the pool lock (lock.ts). */
   lockDepth = 0;
   /** @internal Bytes of mid-class blocks in the front cache (bounded by profile.midCacheBytes). */
@@ -187,6 +195,8 @@ export class Heap {
     this.fc.fill(0, FC_COUNT, FC_COUNT + CLASS_COUNT); // a reused cache: no blocks in it
     for (let c = 0; c < CLASS_COUNT; c++) {
       this.fc[FC_CAP + c] = Math.max(2, Math.min(CACHE_STRIDE, Math.round(classCacheCap[c] * profile.cacheScale)));
+      this.fc[FC_SIZE + c] = classSize[c];
+      this.fc[FC_STATES + c] = classStateOffset[c];
     }
     this.refreshViews();
     this.workerId = workerTicket(this.m32, slot);
@@ -199,16 +209,16 @@ export class Heap {
   /** Allocates `size` bytes; returns a 16-byte aligned offset, or 0 when out of memory. */
   malloc(size: number): number {
     if (size <= MID_MAX && size >>> 0 === size) {
-      const c = classOfGranules[(size + 15) >>> 4];
+      const c = this.classOf[(size + 15) >>> 4];
       const fc = this.fc;
       const k = fc[FC_COUNT + c] - 1;
       if (k >= 0) {
         fc[FC_COUNT + c] = k;
         const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
-        if (c < TINY_CLASSES) this.m8[fc[e + 1]] = classSize[c] - size;
+        if (c < TINY_CLASSES) this.m8[fc[e + 1]] = fc[FC_SIZE + c] - size;
         else {
           this.m32[fc[e + 1]] = size + MID_LIVE_BIAS;
-          this.midCached -= classSize[c];
+          this.midCached -= fc[FC_SIZE + c];
         }
         if (OBSERVE) this.counts[C_MALLOC_HIT]++;
         return fc[e];
@@ -218,10 +228,14 @@ export class Heap {
     return this.mallocSlow(size, GRANULE);
   }
 
-  /** Frees a block; free(0) does nothing. Throws HeapError for anything that is not a live block. */
+  /**
+   * Frees a block; free(0) does nothing. Throws HeapError for anything that is not a live block.
+   * The tiny-block path is kept small enough for V8 to inline free into its callers; mid blocks
+   * and full caches take methods of their own.
+   */
   free(ptr: number): void {
     const p = ptr - this.base; // heap coordinates from here on; errors name ptr
-    if ((p & 15) !== 0 || p <= 0 || p >= this.viewBytes || (ptr | 0) !== ptr) {
+    if ((ptr | 0) !== ptr || p <= 0 || p >= this.viewBytes) {
       this.freeSlow(ptr);
       return;
     }
@@ -233,42 +247,69 @@ export class Heap {
       this.freeOther(ptr);
       return;
     }
-    const size = classSize[c];
-    const d = p - i32[m + M_BASE];
-    const idx = (d * classRecip[c]) | 0;
-    if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
-    let st: number;
-    if (c < TINY_CLASSES) {
-      st = p - d + classStateOffset[c] + idx;
-      const slack = this.m8[st];
-      if (slack > TINY_MAX_SLACK) throw this.deadBlock(ptr, slack === TINY_FREE);
-      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
-      this.m8[st] = TINY_FREE;
-    } else {
-      st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
-      const word = i32[st];
-      if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);
-      if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
-      i32[st] = MID_FREE;
-      if (this.midCached + size > this.profile.midCacheBytes) {
-        returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
-        return;
-      }
-      this.midCached += size;
-    }
     const fc = this.fc;
-    let k = fc[FC_COUNT + c];
-    if (k === fc[FC_CAP + c]) {
-      flush(this, c);
-      // A worker that only frees never refills: take remote frees back here too.
-      if (Atomics.load(i32, this.inboxWord) !== 0) drainInbox(this);
-      k = fc[FC_COUNT + c];
+    const size = fc[FC_SIZE + c];
+    const d = p - i32[m + M_BASE];
+    const idx = (d * this.recip[c]) | 0;
+    // (slab bases are page-aligned and class sizes multiples of 16: this rejects misaligned p too)
+    if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
+    if (c >= TINY_CLASSES) {
+      this.freeMid(ptr, m, c);
+      return;
     }
+    const st = p - d + fc[FC_STATES + c] + idx;
+    if (this.m8[st] > TINY_MAX_SLACK || i32[m + M_OWNER] !== this.slot) {
+      this.freeTinyElsewhere(ptr, m, c, st);
+      return;
+    }
+    this.m8[st] = TINY_FREE;
+    let k = fc[FC_COUNT + c];
+    if (k === fc[FC_CAP + c]) k = this.makeRoom(c);
     const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
     fc[e] = ptr;
     fc[e + 1] = st;
     fc[FC_COUNT + c] = k + 1;
     if (OBSERVE) this.counts[C_FREE_LOCAL]++;
+  }
+
+  /** @internal free() of a tiny block that is not live (an error) or that another worker owns. */
+  protected freeTinyElsewhere(ptr: number, m: number, c: number, st: number): void {
+    const slack = this.m8[st];
+    if (slack > TINY_MAX_SLACK) throw this.deadBlock(ptr, slack === TINY_FREE);
+    freeRemote(this, ptr - this.base, c, this.m32[m + M_SPAN], st);
+  }
+
+  /** @internal free() of a mid block (class c, page meta m) that passed the block-start check. */
+  protected freeMid(ptr: number, m: number, c: number): void {
+    const p = ptr - this.base;
+    const i32 = this.m32;
+    const st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
+    const word = i32[st];
+    if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);
+    if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
+    i32[st] = MID_FREE;
+    const fc = this.fc;
+    const size = fc[FC_SIZE + c];
+    if (this.midCached + size > this.profile.midCacheBytes) {
+      returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
+      return;
+    }
+    this.midCached += size;
+    let k = fc[FC_COUNT + c];
+    if (k === fc[FC_CAP + c]) k = this.makeRoom(c);
+    const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
+    fc[e] = ptr;
+    fc[e + 1] = st;
+    fc[FC_COUNT + c] = k + 1;
+    if (OBSERVE) this.counts[C_FREE_LOCAL]++;
+  }
+
+  /** @internal Class c's cache is full: flushes half of it; returns its new count. */
+  protected makeRoom(c: number): number {
+    flush(this, c);
+    // A worker that only frees never refills: take remote frees back here too.
+    if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
+    return this.fc[FC_COUNT + c];
   }
 
   /** Allocates count × size zeroed bytes; 0 on overflow or out of memory. */
@@ -278,7 +319,7 @@ export class Heap {
     const total = count * size;
     if (total > this.ceiling) return 0;
     const p = this.malloc(total);
-    if (p !== 0) zeroBytes(this.m8, p - this.base, total);
+    if (p !== 0) zeroBlock(this.m8, this.m32, p - this.base, total);
     return p;
   }
 
@@ -544,7 +585,7 @@ export class Heap {
     const buffer = bufferOf(this.backing);
     const base = this.base;
     const bytes = Math.min(buffer.byteLength, this.ceiling) - base;
-    if (bytes === this.viewBytes && this.m8 !== undefined && this.m8.buffer === buffer) return;
+    if (bytes === this.viewBytes && this.m8.buffer === buffer) return;
     this.m8 = new Uint8Array(buffer, base, bytes);
     this.m32 = new Int32Array(buffer, base, bytes >>> 2);
     this.pub8 = base === 0 ? this.m8 : new Uint8Array(buffer, 0, base + bytes);
@@ -569,6 +610,9 @@ export class Heap {
   protected mallocClass(c: number, size: number): number {
     const fc = this.fc;
     if (fc[FC_COUNT + c] === 0) {
+      // A detached handle's cache is always empty: every path to a slab block (safe's malloc,
+      // alignedAlloc) comes here.
+      if (this.detached) throw new HeapError("DETACHED", "this heap handle was detached");
       if (Atomics.load(this.m32, this.inboxWord) !== 0) drainInbox(this);
       if (fc[FC_COUNT + c] === 0 && refill(this, c) === 0 && (!this.releaseHeld() || refill(this, c) === 0)) return 0;
     }

@@ -175,6 +175,37 @@ export const MID_FREE = 1;
 export const MID_LIVE_BIAS = 2;
 
 // ---------------------------------------------------------------------------------------------
+// Size classes and the front cache: the numbers the malloc/free fast paths index with. They are
+// literals in this constants-only module so that the bundler inlines them (esbuild inlines
+// constants only from modules that hold nothing else; a module-level variable costs a context
+// load and a type check at every use). sizeclass.ts checks them against the class table.
+// ---------------------------------------------------------------------------------------------
+export const CLASS_COUNT = 68;
+/** Classes [0, TINY_CLASSES) are tiny (state bytes in the slab); the rest are mid. */
+export const TINY_CLASSES = 20;
+export const TINY_MAX = 1024;
+export const MID_MAX = 65536;
+/** Largest front cache of any class; the cache arrays use it as the per-class stride. */
+export const CACHE_STRIDE = 128;
+
+/**
+ * The per-worker front cache (frontcache.ts), one Int32Array in the handle's own JS memory:
+ *   [FC_COUNT + c]                 blocks cached for class c
+ *   [FC_CAP + c]                   capacity for class c (≤ CACHE_STRIDE)
+ *   [FC_SIZE + c]                  class c's block size, and
+ *   [FC_STATES + c]                (tiny classes) the offset of a slab's state bytes from its start:
+ *                                  copies of sizeclass.ts's tables, read by malloc and free from the
+ *                                  array they index anyway rather than from module-level tables
+ *   [entry(c, k)], [entry(c, k)+1] k-th cached block of class c: its offset and its state index
+ */
+export const FC_COUNT = 0;
+export const FC_CAP = CLASS_COUNT;
+export const FC_SIZE = 2 * CLASS_COUNT;
+export const FC_STATES = 3 * CLASS_COUNT;
+export const FC_ENTRIES = 4 * CLASS_COUNT;
+export const FC_WORDS = FC_ENTRIES + CLASS_COUNT * CACHE_STRIDE * 2;
+
+// ---------------------------------------------------------------------------------------------
 // hakmem/wasm threads (wasm-thread.ts): blocks in the heap, not heap metadata.
 // ---------------------------------------------------------------------------------------------
 // A thread's block: [TLS, __tls_size rounded up to GRANULE][canary][stack, stackSize bytes];

@@ -4,10 +4,9 @@
  * low (hakmem's power-of-two classes waste up to 50 %). Each class carves slabs of the fewest
  * pages that leave at most 1/32 (tiny) or 1/16 (mid) of the slab unused.
  */
-import { GRANULE, PAGE_SIZE, TINY_MAX_SLACK } from "./layout.ts";
+import { CACHE_STRIDE, CLASS_COUNT, GRANULE, MID_MAX, PAGE_SIZE, TINY_CLASSES, TINY_MAX, TINY_MAX_SLACK } from "./layout.ts";
 
-export const TINY_MAX = 1024;
-export const MID_MAX = 65536;
+export { CACHE_STRIDE, CLASS_COUNT, MID_MAX, TINY_CLASSES, TINY_MAX } from "./layout.ts";
 
 function classSizes(): number[] {
   const sizes: number[] = [];
@@ -22,9 +21,10 @@ function classSizes(): number[] {
 }
 
 const sizes = classSizes();
-export const CLASS_COUNT = sizes.length;
-/** Classes [0, TINY_CLASSES) are tiny (state bytes in the slab); the rest are mid. */
-export const TINY_CLASSES = sizes.indexOf(TINY_MAX) + 1;
+// layout.ts states these as literals (inlined on the fast paths): they must match the table.
+if (sizes.length !== CLASS_COUNT || sizes.indexOf(TINY_MAX) + 1 !== TINY_CLASSES) {
+  throw new Error(`layout.ts: CLASS_COUNT ${CLASS_COUNT} / TINY_CLASSES ${TINY_CLASSES} do not match the class table (${sizes.length} / ${sizes.indexOf(TINY_MAX) + 1})`);
+}
 
 /** Bytes per block. */
 export const classSize = new Int32Array(sizes);
@@ -47,9 +47,6 @@ export const classStateOffset = new Int32Array(CLASS_COUNT);
 export const classCacheCap = new Int32Array(CLASS_COUNT);
 /** Index by (size + 15) >>> 4 for sizes 0..MID_MAX: the smallest class that holds it. */
 export const classOfGranules = new Uint8Array((MID_MAX >> 4) + 1);
-
-/** Largest front cache of any class; the cache arrays use it as the per-class stride. */
-export const CACHE_STRIDE = 128;
 
 function slabFor(size: number, stateBytes: number, maxWaste: number): { pages: number; capacity: number } {
   // The fewest pages (≤ 8) wasting at most maxWaste; failing that, the least waste.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bufferOf, ceilingOf, createBacking, fillBytes, growBacking, zeroBytes } from "../src/memory.ts";
+import { bufferOf, ceilingOf, createBacking, fillBytes, growBacking, zeroBlock, zeroBytes } from "../src/memory.ts";
 
 describe("memory (growth)", () => {
   it("grows each kind of memory by at least a quarter, up to its ceiling", () => {
@@ -47,6 +47,19 @@ describe("memory (growth)", () => {
         assert.ok(u8.subarray(at, at + n).every((b) => b === 0xab));
         assert.equal(u8[at + n], 9);
       }
+    }
+  });
+
+  it("zeroBlock writes exactly its range, by words or by copies", () => {
+    const buf = new SharedArrayBuffer(1 << 16);
+    const u8 = new Uint8Array(buf);
+    const i32 = new Int32Array(buf);
+    for (let n = 0; n <= 600; n++) {
+      u8.fill(9);
+      zeroBlock(u8, i32, 1024, n);
+      assert.equal(u8[1023], 9);
+      assert.ok(u8.subarray(1024, 1024 + n).every((b) => b === 0), `n = ${n}`);
+      assert.equal(u8[1024 + n], 9, `n = ${n}: the byte after the block (the safe profile's canary) is kept`);
     }
   });
 });

@@ -42,6 +42,27 @@ describe("handles on one heap", () => {
     a.detach();
   });
 
+  it("every allocating call on a detached handle throws DETACHED, in every profile", () => {
+    for (const profile of ["balanced", "fast", "lean", "safe"] as const) {
+      const a = createHeap({ profile });
+      const b = attachHeap(a.buffer);
+      const p = b.malloc(100);
+      b.detach();
+      for (const [what, call] of [
+        ["malloc", () => b.malloc(8)],
+        ["malloc (large)", () => b.malloc(1 << 20)],
+        ["calloc", () => b.calloc(4, 8)],
+        ["realloc", () => b.realloc(p, 200)],
+        ["alignedAlloc", () => b.alignedAlloc(64, 100)],
+        ["alignedAlloc (large)", () => b.alignedAlloc(1 << 16, 1 << 20)],
+      ] as const) {
+        assert.equal(code(call), "DETACHED", `${profile}: ${what}`);
+      }
+      a.free(p);
+      assert.equal(a.stats().liveBlocks, 0, `${profile}: nothing allocated by the detached handle`);
+    }
+  });
+
   it("reclaim recovers a handle that never detached, blocks in its cache included", () => {
     const a = createHeap();
     const b = attachHeap(a.buffer);

@@ -189,6 +189,28 @@ export const ARRAY_CASES: readonly Case[] = [
       }),
   },
   {
+    name: "typed-array and string helpers on a detached handle: HeapError DETACHED",
+    profiles: PROFILES,
+    run: (t) =>
+      eachKind(t, (heap) => {
+        const { assert, lib } = t;
+        const v = heap.mallocArray(Float64Array, 4)!;
+        const s = heap.mallocString("still there");
+        heap.detach();
+        const calls: [string, () => unknown][] = [
+          ["mallocArray", () => heap.mallocArray(Float64Array, 1)],
+          ["callocArray", () => heap.callocArray(Float64Array, 1)],
+          ["reallocArray", () => heap.reallocArray(v, 8)],
+          ["reallocArray(…, 0)", () => heap.reallocArray(v, 0)],
+          ["freeArray", () => heap.freeArray(v)],
+          ["mallocString", () => heap.mallocString("x")],
+        ];
+        for (const [what, call] of calls) expectThrow(assert, call, lib.HeapError, what, "DETACHED");
+        // Reading, like heap.u8, needs no handle state: the block is still live in the heap.
+        assert.equal(heap.readString(s), "still there");
+      }),
+  },
+  {
     name: "typed arrays across growth: valid, except over a non-shared WebAssembly.Memory (detached)",
     profiles: PROFILES,
     run: (t) =>
