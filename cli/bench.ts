@@ -18,7 +18,8 @@ export const HELP = `usage: hakmem bench [workload…] [options]
 workloads (default: ${WORKLOADS.join(" ")}):
   random-mixed  bench_random_mixed: 20,000,000 cycles over ws 400 slots, 16–1024 B, seed 1
   larson        mimalloc-bench larson (8–1000 B, 5000 chunks/worker, 100 rounds, seed 4141)
-                with 1 worker and with as many as there are cores; timed
+                with 1 worker and with as many as there are cores; timed, after each worker
+                warms up on 200,000 replacements (≤ 0.5 s) of blocks of its own
   mid           8–32 KiB churn, 2,000,000 cycles per worker, ws 256; 1 and all cores
   xmalloc       producers allocate 64 B blocks in batches of 4096, consumers free them; timed
   replay        real-program traces (the same as 'hakmem replay')

@@ -21,7 +21,11 @@ export const C_BIGCACHE_HIT = 15; // large allocations served by the big cache
 export const C_SPAN_ALLOC = 16; // spans taken from the pool
 export const C_SPAN_FREE = 17; // spans given back to the pool
 export const C_GROW = 18; // buffer growth operations done by this handle
-export const COUNTER_COUNT = 19;
+export const C_LOCK = 19; // pool lock acquisitions (outermost)
+export const C_LOCK_CONTENDED = 20; // acquisitions that found the lock held
+export const C_LOCK_SPIN = 21; // spin iterations while waiting for the lock
+export const C_LOCK_WAIT = 22; // Atomics.wait calls while waiting for the lock
+export const COUNTER_COUNT = 23;
 
 const NAMES = [
   "mallocHit",
@@ -43,6 +47,10 @@ const NAMES = [
   "spanAlloc",
   "spanFree",
   "grow",
+  "lock",
+  "lockContended",
+  "lockSpin",
+  "lockWait",
 ] as const;
 
 export type CounterName = (typeof NAMES)[number];

@@ -153,8 +153,8 @@ export class Heap {
   retainedHead = 0;
   /** @internal */
   retainedCount = 0;
-  /** @internal Per class: slabs this handle has made (its first ones are small, see sizeclass.ts). */
-  readonly slabsMade = new Int32Array(CLASS_COUNT);
+  /** @internal Per class: slabs this handle has made and not yet released (while few, new ones are small: sizeclass.ts). */
+  readonly slabsHeld = new Int32Array(CLASS_COUNT);
 
   /** @internal Word index of this worker's slot; W_LIVE_BYTES / W_LIVE_BLOCKS count its allocations not counted from block states (live.ts). */
   readonly statWord: number;

@@ -34,10 +34,13 @@ export const classSize = new Int32Array(sizes);
  * the free path.
  */
 export const classRecip = new Float64Array(CLASS_COUNT);
-/** Pages per slab, and for mid classes the pages of a worker's first slabs of the class. */
+/** Pages per slab, and for mid classes the pages of a slab made while the worker holds few of the class. */
 export const classPages = new Int32Array(CLASS_COUNT);
 export const classFirstPages = new Int32Array(CLASS_COUNT);
-/** A worker's first slabs of a mid class are small, so classes used little cost little memory. */
+/**
+ * While a worker holds fewer slabs of a mid class than this, its new ones are small (one block's
+ * worth of pages): a class used little (now, whatever it was before) costs little memory.
+ */
 export const SMALL_FIRST_SLABS = 2;
 /** Blocks per slab. */
 export const classCapacity = new Int32Array(CLASS_COUNT);

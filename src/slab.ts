@@ -128,12 +128,12 @@ function nextSlab(h: Heap, c: number): number {
 }
 
 function newSlab(h: Heap, c: number): number {
-  const n = h.slabsMade[c] < SMALL_FIRST_SLABS ? classFirstPages[c] : classPages[c];
+  const n = h.slabsHeld[c] < SMALL_FIRST_SLABS ? classFirstPages[c] : classPages[c];
   lock(h);
   const page = allocSpan(h, n);
   unlock(h);
   if (page < 0) return 0;
-  h.slabsMade[c]++;
+  h.slabsHeld[c]++;
   if (OBSERVE) h.counts[C_SLAB_NEW]++;
   const i32 = h.m32;
   const hm = metaOfPage(i32, page);
@@ -268,6 +268,7 @@ export function releaseSlab(h: Heap, c: number, hm: number): void {
   for (let i = 0; i < n; i++) h.m32[metaOfPage(h.m32, page + i) + M_TAG] = T_NONE;
   freeSpan(h, page, n);
   unlock(h);
+  if (h.slabsHeld[c] > 0) h.slabsHeld[c]--; // (a reclaimer releases slabs it did not make)
   if (OBSERVE) h.counts[C_SLAB_RELEASE]++;
 }
 

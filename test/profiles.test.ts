@@ -178,6 +178,7 @@ describe("builds", () => {
     const c = heap.counters();
     assert.ok(c.mallocHit + c.mallocMiss >= 1001);
     assert.ok(c.refill > 0 && c.carved > 0 && c.freeLocal > 0 && c.largeAlloc === 1 && c.largeFree === 1 && c.slabNew > 0);
+    assert.ok(c.lock >= c.slabNew && c.lockContended === 0 && c.lockSpin === 0 && c.lockWait === 0, "one thread: the pool lock is never contended");
   });
 
   it("HAKMEM_STATS=1 prints a summary at exit", () => {

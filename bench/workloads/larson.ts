@@ -69,6 +69,42 @@ export function exercise(a: Contender, slots: Int32Array, lo: number, rng: Int32
   return i;
 }
 
+/**
+ * Replacements each team member runs before it reports ready, on blocks of its own that it frees
+ * again: a fresh worker's JIT warm-up (tens of ms of CPU per isolate, measured: the first 32,768
+ * replacements of a fresh isolate cost about 15× the later ones) is not allocator throughput,
+ * and with more workers than cores it would fill much of a 1-second timed phase. Bounded in
+ * time too, for the slow peers.
+ */
+export const WARMUP = 200_000;
+const WARMUP_MS = 500;
+
+function warmUp(a: Contender, seed: number): void {
+  const own = new Int32Array(CHUNKS);
+  for (let v = 0; v < CHUNKS; v++) own[v] = allocate(a, MIN_SIZE);
+  const deadline = now() + WARMUP_MS;
+  exercise(a, own, 0, Int32Array.of(seed), WARMUP, () => now() >= deadline);
+  freeSlice(a, own, 0);
+}
+
+/**
+ * Before that, where threads hand over to successors (detach): the paths the first round and
+ * each handover take, so that their first run does not send the hot functions back to the
+ * interpreter inside the timed phase (measured: 126 deoptimizations in the timed second at 8
+ * workers without this). Frees of another handle's blocks, live and then detached (remote frees,
+ * adoption), and a handover. Returns the handle to go on with.
+ */
+async function warmUpHandover(a: Contender, mod: ContenderModule, m: Member): Promise<Contender> {
+  const other = await mod.attach!(m.data.shared, m.options);
+  const theirs = new Int32Array(CHUNKS);
+  for (let v = 0; v < CHUNKS; v++) theirs[v] = allocate(other, MIN_SIZE + (v % RANGE));
+  for (let v = 0; v < CHUNKS; v += 2) a.free(theirs[v]);
+  mod.detach!(other);
+  for (let v = 1; v < CHUNKS; v += 2) a.free(theirs[v]);
+  mod.detach!(a);
+  return mod.attach!(m.data.shared, m.options);
+}
+
 export function freeSlice(a: Contender, slots: Int32Array, lo: number): void {
   for (let v = lo; v < lo + CHUNKS; v++) {
     a.free(slots[v]);
@@ -123,6 +159,8 @@ async function member(m: Member): Promise<{ ops: number; end: number; extra: Rec
   let a = m.a;
   let ops = 0;
   let successors = 0;
+  if (mod.detach !== undefined) a = await warmUpHandover(a, mod, m);
+  warmUp(a, ~m.spec.seed - data.index);
   m.ready();
   for (;;) {
     ops += exercise(a, slots, lo, rng, ROUNDS * CHUNKS, stopped);

@@ -4,8 +4,8 @@
  * A module built with `--shared-memory` runs as one instance per worker over one shared
  * WebAssembly.Memory. Every instance starts with the same __stack_pointer and no TLS, so each
  * needs its own stack and thread-local block: startThread takes both from the heap (one block,
- * layout in layout.ts, "Wasm thread block"), installs them, and binds the module's malloc
- * imports to this worker's own handle, so no allocation takes a global lock.
+ * laid out as layout.ts's "hakmem/wasm threads" says), installs them, and binds the module's
+ * malloc imports to this worker's own handle, so no allocation takes a global lock.
  *
  *   // owner                                     // worker (workerData: { module, memory, base, record })
  *   const record = threadRecord(heap);           const t = await startThread(module, memory, { base, record });
@@ -34,7 +34,7 @@ export interface ThreadOptions {
   readonly profile?: ProfileName;
   /** A record from threadRecord(heap), for reclaimThread after a terminate(). */
   readonly record?: number;
-  /** More imports; `env.memory` and the malloc family are added (and win). */
+  /** More imports; the memory (where the module imports it) and the "hakmem" allocator module are set over them. */
   readonly imports?: WebAssembly.Imports;
 }
 
@@ -163,9 +163,9 @@ export function threadRecord(heap: Heap): number {
 }
 
 /**
- * After the worker that ran the thread of `record` has ended (its "exit" event, or terminate()):
- * reclaims the handle it left attached and frees the stack and TLS it left live. Does nothing
- * for a thread that exited normally. Returns whether anything was recovered.
+ * After the worker that ran the thread of `record` has ended (its "exit" event, or terminate()),
+ * never before: reclaims the handle it left attached and frees the stack and TLS it left live.
+ * Does nothing for a thread that exited normally. Returns whether anything was recovered.
  */
 export function reclaimThread(heap: Heap, record: number): boolean {
   const i32 = heap.i32;
