@@ -41,16 +41,17 @@ export class BrowserBench {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const page = await context.newPage();
-      const crashed = new Promise<never>((_, reject) => {
+      const aborted = new Promise<never>((_, reject) => {
         page.on("pageerror", (e) => reject(e));
         page.on("crash", () => reject(new Error("the page crashed")));
         timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);
       });
-      crashed.catch(() => {}); // it may fire after the run's result is in
       await page.goto(this.server.origin + PAGE);
       await page.waitForFunction(() => "runBench" in globalThis);
-      const result = await Promise.race([page.evaluate((s) => (globalThis as unknown as BenchPage).runBench(s), spec), crashed]);
-      return { result };
+      const running = page.evaluate((s) => (globalThis as unknown as BenchPage).runBench(s), spec);
+      // Whichever loses the race settles later (or never), unobserved.
+      for (const p of [aborted, running]) p.catch(() => {});
+      return { result: await Promise.race([running, aborted]) };
     } catch (e) {
       return { error: `Chromium: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` };
     } finally {

@@ -47,6 +47,8 @@ export interface ReplayRow {
   readonly firstRunOpsPerSec?: number;
   /** opsPerSec / native's on the same trace. */
   readonly vsNative?: number;
+  /** The same by CPU time (fastest run each): steadier than vsNative on a loaded machine. */
+  readonly cpuVsNative?: number;
   /** opsPerSec / wasm-dlmalloc's on the same trace (wasm rows). */
   readonly vsWasmDlmalloc?: number;
   /** The same ratio by each one's fastest thread CPU time (wasm rows). */
@@ -173,6 +175,7 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
             status: "ok",
             records: r.records,
             seconds: r.seconds,
+            cpuSeconds: r.cpuSeconds.length > 0 ? r.cpuSeconds : undefined,
             opsPerSec: r.opsPerSec,
             firstRunOpsPerSec: r.records / r.seconds[0],
             maxRssBytes: r.maxRssBytes,
@@ -195,6 +198,7 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
             status: "ok",
             records: n.records,
             seconds: n.seconds,
+            cpuSeconds: n.cpuSeconds,
             opsPerSec: n.records / Math.min(...n.seconds),
             firstRunOpsPerSec: n.records / n.seconds[0],
             maxRssBytes: n.maxRssBytes,
@@ -204,16 +208,29 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
         }
       }
     }
-    const nat = mine.find((r) => r.contender === "native" && r.status === "ok")?.opsPerSec;
+    const natRow = mine.find((r) => r.contender === "native" && r.status === "ok");
+    const nat = natRow?.opsPerSec;
     const dl = mine.find((r) => r.contender === "wasm-dlmalloc" && r.status === "ok");
     for (const r of mine) {
       const vsNative = nat !== undefined && r.opsPerSec !== undefined ? { vsNative: r.opsPerSec / nat } : {};
+      const cpuVsNative =
+        natRow?.cpuSeconds !== undefined && r.cpuSeconds !== undefined && r.wasm === undefined
+          ? { cpuVsNative: Math.min(...natRow.cpuSeconds) / Math.min(...r.cpuSeconds) }
+          : {};
       const vsWasm =
         dl !== undefined && r.wasm !== undefined && r.opsPerSec !== undefined
           ? { vsWasmDlmalloc: r.opsPerSec / dl.opsPerSec!, cpuVsWasmDlmalloc: Math.min(...dl.cpuSeconds!) / Math.min(...r.cpuSeconds!) }
           : {};
-      rows.push({ ...r, ...vsNative, ...vsWasm });
+      rows.push({ ...r, ...vsNative, ...cpuVsNative, ...vsWasm });
     }
+  }
+  for (const c of choices) {
+    if (c.profile === undefined) continue;
+    const mineOk = rows.filter((r) => r.contender === c.name && r.vsNative !== undefined && r.cpuVsNative !== undefined);
+    if (mineOk.length === 0) continue;
+    const wall = geomean(mineOk.map((r) => r.vsNative!));
+    const cpu = geomean(mineOk.map((r) => r.cpuVsNative!));
+    notes.push(`${c.name} / native, geometric mean over ${mineOk.length} trace${mineOk.length === 1 ? "" : "s"}: ${wall.toFixed(3)}× (by CPU time: ${cpu.toFixed(3)}×)`);
   }
   for (const c of choices) {
     if (c.wasm !== "wasm-hakmem") continue;
@@ -314,7 +331,7 @@ export function formatReplayTable(r: ReplayBenchResult): string {
     "",
   ];
   const wasm = r.rows.some((row) => row.wasm !== undefined);
-  const head = ["trace", "contender", "records", "M ops/s", "1st run", "× native", ...(wasm ? ["× wasm-dlmalloc", "CPU × wasm-dlmalloc", "wasm heap MiB"] : []), "peak live MiB", "peak footprint MiB", "ratio", "end live blocks (trace)", "max RSS MiB", "status"];
+  const head = ["trace", "contender", "records", "M ops/s", "1st run", "× native", "CPU × native", ...(wasm ? ["× wasm-dlmalloc", "CPU × wasm-dlmalloc", "wasm heap MiB"] : []), "peak live MiB", "peak footprint MiB", "ratio", "end live blocks (trace)", "max RSS MiB", "status"];
   const table = [head];
   const f = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(digits));
   for (const row of r.rows) {
@@ -326,6 +343,7 @@ export function formatReplayTable(r: ReplayBenchResult): string {
       f(row.opsPerSec && row.opsPerSec / 1e6, 1),
       f(row.firstRunOpsPerSec && row.firstRunOpsPerSec / 1e6, 1),
       f(row.vsNative, 2),
+      f(row.cpuVsNative, 2),
       ...(wasm ? [f(row.vsWasmDlmalloc, 3), f(row.cpuVsWasmDlmalloc, 3), f(row.wasm && row.wasm.peakHeapBytes / MiB, 1)] : []),
       f(h && h.peakLiveBytes / MiB, 2),
       f(h && h.peakFootprintBytes / MiB, 2),

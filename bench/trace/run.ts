@@ -35,6 +35,8 @@ export interface HakmemRun extends TraceFacts {
   readonly decodeSeconds: number;
   /** Each run's replay time. */
   readonly seconds: number[];
+  /** Each run's CPU time (process.cpuUsage: this thread's, plus Node's compiler and GC threads). */
+  readonly cpuSeconds: number[];
   /** Of the fastest run. */
   readonly opsPerSec: number;
   /** hakmem's break at its highest, in the first run (a fresh heap). */
@@ -69,6 +71,7 @@ export async function runHakmem(path: string, opts: HakmemRunOptions): Promise<H
   const heap = createHeap({ maxBytes: MAX_HEAP_BYTES, profile: opts.profile });
   const off = new Int32Array(opts.threads ? new SharedArrayBuffer(4 * (t.blockCount + 1)) : new ArrayBuffer(4 * (t.blockCount + 1)));
   const seconds: number[] = [];
+  const cpuSeconds: number[] = [];
   let peakFootprintBytes = 0;
   let end = { blocks: 0, bytes: 0 };
   for (let run = 0; run < opts.runs; run++) {
@@ -77,8 +80,11 @@ export async function runHakmem(path: string, opts: HakmemRunOptions): Promise<H
     } else {
       const replay = opts.verify ? replayVerified : replayTimed;
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       replay(heap, t, off, 0, t.recordCount);
+      const c = process.cpuUsage(c0);
       seconds.push((performance.now() - t0) / 1000);
+      cpuSeconds.push((c.user + c.system) / 1e6);
     }
     if (run === 0) peakFootprintBytes = heap.stats().peakFootprintBytes;
     end = checkEnd(heap, t, off, opts.verify);
@@ -96,6 +102,7 @@ export async function runHakmem(path: string, opts: HakmemRunOptions): Promise<H
     mode: opts.threads ? (opts.verify ? "threads, verified" : "threads") : opts.verify ? "verified" : "timed",
     decodeSeconds,
     seconds,
+    cpuSeconds,
     opsPerSec: t.recordCount / best,
     peakFootprintBytes,
     footprintRatio: peakFootprintBytes / t.peakLiveBytes,
