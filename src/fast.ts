@@ -73,7 +73,7 @@ export class FastHeap extends Heap {
     const seg = i32[DIR_WORD + (p >>> SEGMENT_SHIFT)];
     const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
     const c = i32[m + M_TAG] - T_SLAB;
-    if (seg === 0 || c < 0) {
+    if (seg === 0 || !(c >= 0)) { // NaN: metadata beyond stale views (see Heap.free)
       this.freeOther(ptr);
       return;
     }

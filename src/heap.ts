@@ -243,7 +243,9 @@ export class Heap {
     const seg = i32[DIR_WORD + (p >>> SEGMENT_SHIFT)];
     const m = seg + ((p >>> PAGE_SHIFT) & SEGMENT_PAGE_MASK) * META_WORDS;
     const c = i32[m + M_TAG] - T_SLAB;
-    if (seg === 0 || c < 0) {
+    // !(c >= 0) also catches NaN: metadata beyond this handle's views (another worker grew the
+    // heap since), which freeOther's locate() reads again after picking up the growth.
+    if (seg === 0 || !(c >= 0)) {
       this.freeOther(ptr);
       return;
     }
@@ -274,6 +276,9 @@ export class Heap {
 
   /** @internal free() of a tiny block that is not live (an error) or that another worker owns. */
   protected freeTinyElsewhere(ptr: number, m: number, c: number, st: number): void {
+    // A slab another worker made after this handle's last view refresh may keep its states
+    // beyond the views: free again once locate() has picked up the growth.
+    if (st >= this.viewBytes) return this.freeSlow(ptr);
     const slack = this.m8[st];
     if (slack > TINY_MAX_SLACK) throw this.deadBlock(ptr, slack === TINY_FREE);
     freeRemote(this, ptr - this.base, c, this.m32[m + M_SPAN], st);
