@@ -2,25 +2,8 @@
 // the workload (see team.ts). Bundled to dist/bench/thread.js.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadContender } from "./contenders/load.ts";
-import type { JsWorkloadName, RunSpec } from "./spec.ts";
-import { GO, type MemberData } from "./team.ts";
-import { WORKLOAD_IMPL } from "./workloads/index.ts";
+import { runMember } from "./member.ts";
+import type { MemberData } from "./team.ts";
 
-const data = workerData as MemberData;
-const spec = data.spec as RunSpec;
-const workload = WORKLOAD_IMPL[spec.workload as JsWorkloadName];
-const mod = await loadContender(spec.contender);
-const options = workload.options(spec);
-const a = await mod.attach!(data.shared, options);
-const result = await workload.member!({
-  a,
-  mod,
-  data,
-  spec,
-  options,
-  ready() {
-    parentPort!.postMessage({ type: "ready" });
-    Atomics.wait(data.control, GO, 0);
-  },
-});
+const result = await runMember(workerData as MemberData, loadContender, () => parentPort!.postMessage({ type: "ready" }));
 parentPort!.postMessage({ type: "done", result });

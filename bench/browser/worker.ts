@@ -1,9 +1,8 @@
 // A team member in a Web Worker: the browser's bench/thread.ts. It gets its MemberData in the
 // first message, attaches to the run's heap and runs its part of the workload. Bundled to
 // dist/bench/browser/worker.js.
-import type { JsWorkloadName, RunSpec } from "../spec.ts";
-import { GO, type MemberData } from "../team-data.ts";
-import { WORKLOAD_IMPL } from "../workloads/index.ts";
+import { runMember } from "../member.ts";
+import type { MemberData } from "../team-data.ts";
 import { loadContender } from "./contenders.ts";
 import type { WorkerMessage } from "./team.ts";
 
@@ -15,22 +14,7 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 async function member(data: MemberData): Promise<void> {
-  const spec = data.spec as RunSpec;
-  const workload = WORKLOAD_IMPL[spec.workload as JsWorkloadName];
-  const mod = await loadContender(spec.contender);
-  const options = workload.options(spec);
-  const a = await mod.attach!(data.shared, options);
-  const result = await workload.member!({
-    a,
-    mod,
-    data,
-    spec,
-    options,
-    ready() {
-      scope.postMessage({ type: "ready" });
-      Atomics.wait(data.control, GO, 0);
-    },
-  });
+  const result = await runMember(data, loadContender, () => scope.postMessage({ type: "ready" }));
   scope.postMessage({ type: "done", result });
 }
 
