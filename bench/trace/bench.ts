@@ -192,17 +192,7 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
         show(`${trace}: native (C library malloc)`);
         try {
           const n = await runNative(native.path, file, runs);
-          mine.push({
-            trace,
-            contender: c.name,
-            status: "ok",
-            records: n.records,
-            seconds: n.seconds,
-            cpuSeconds: n.cpuSeconds,
-            opsPerSec: n.records / Math.min(...n.seconds),
-            firstRunOpsPerSec: n.records / n.seconds[0],
-            maxRssBytes: n.maxRssBytes,
-          });
+          mine.push({ trace, contender: c.name, ...timedRow(n, n.maxRssBytes) });
         } catch (e) {
           mine.push({ trace, contender: c.name, status: "failed", reason: (e as Error).message });
         }
@@ -256,6 +246,19 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
   };
 }
 
+/** The measured part of a row of a C replayer's runs (native or in wasm). */
+function timedRow(n: NativeRun, maxRssBytes: number | undefined) {
+  return {
+    status: "ok" as const,
+    records: n.records,
+    seconds: n.seconds,
+    cpuSeconds: n.cpuSeconds,
+    opsPerSec: n.records / Math.min(...n.seconds),
+    firstRunOpsPerSec: n.records / n.seconds[0],
+    maxRssBytes,
+  };
+}
+
 function geomean(xs: readonly number[]): number {
   return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
@@ -280,17 +283,7 @@ async function wasmRow(
     const lines = out.trim().split("\n").map((l) => JSON.parse(l) as NativeRun & { wasm?: WasmFacts });
     const n = lines.find((l) => l.records !== undefined)!;
     const wasm = lines.find((l) => l.wasm !== undefined)!.wasm!;
-    return {
-      ...row,
-      status: "ok",
-      records: n.records,
-      seconds: n.seconds,
-      cpuSeconds: n.cpuSeconds,
-      opsPerSec: n.records / Math.min(...n.seconds),
-      firstRunOpsPerSec: n.records / n.seconds[0],
-      maxRssBytes: wasm.maxRssBytes,
-      wasm,
-    };
+    return { ...row, ...timedRow(n, wasm.maxRssBytes), wasm };
   } catch (e) {
     return { ...row, status: "failed", reason: (e as Error).message };
   }
