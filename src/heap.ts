@@ -105,6 +105,7 @@ const SPARE_CACHES = 4;
 const DETACHED_CACHE = new Int32Array(FC_ENTRIES);
 const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
 
 export class Heap {
   // The views start as empty arrays of their kind, not undefined: V8 then knows each field's
@@ -113,6 +114,8 @@ export class Heap {
   m8: Uint8Array = EMPTY_U8;
   /** @internal */
   m32: Int32Array = EMPTY_I32;
+  /** @internal Zeroes calloc'd blocks eight bytes a store. */
+  m64: Float64Array = EMPTY_F64;
   /** @internal Views over the whole buffer from offset 0, for the public getters (m8 / m32 when the base is 0). */
   pub8: Uint8Array = EMPTY_U8;
   /** @internal */
@@ -322,12 +325,15 @@ export class Heap {
 
   /** Allocates count × size zeroed bytes; 0 on overflow or out of memory. */
   calloc(count: number, size: number): number {
-    checkSize(count, "count");
-    checkSize(size, "size");
     const total = count * size;
-    if (total > this.ceiling) return 0;
+    // Integer counts whose product a class holds skip the argument checks' calls.
+    if (total > MID_MAX || count >>> 0 !== count || size >>> 0 !== size) {
+      checkSize(count, "count");
+      checkSize(size, "size");
+      if (total > this.ceiling) return 0;
+    }
     const p = this.malloc(total);
-    if (p !== 0) zeroBlock(this.m8, this.m32, p - this.base, total);
+    if (p !== 0) zeroBlock(this.m8, this.m64, p - this.base, total);
     return p;
   }
 
@@ -596,6 +602,7 @@ export class Heap {
     if (bytes === this.viewBytes && this.m8.buffer === buffer) return;
     this.m8 = new Uint8Array(buffer, base, bytes);
     this.m32 = new Int32Array(buffer, base, bytes >>> 2);
+    this.m64 = new Float64Array(buffer, base, bytes >>> 3);
     this.pub8 = base === 0 ? this.m8 : new Uint8Array(buffer, 0, base + bytes);
     this.pub32 = base === 0 ? this.m32 : new Int32Array(buffer, 0, (base + bytes) >>> 2);
     this.viewBytes = bytes;

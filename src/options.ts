@@ -49,6 +49,12 @@ export interface Profile {
   readonly topSlackPages: number;
   /** Take the lowest-addressed fitting free span rather than any fitting one (lower footprint). */
   readonly lowestFit: boolean;
+  /**
+   * Fill a little-used mid class's front cache with blocks of a slightly larger class instead of
+   * making it a slab (sizeclass.ts, classLender). Needs block states that record requested
+   * sizes (fast counts blocks at their cache's class size) and no canaries sized by the class.
+   */
+  readonly lendsMidBlocks: boolean;
   /** Poison freed blocks and put a canary after each block; check both (safe.ts). */
   readonly debug: boolean;
   /**
@@ -59,10 +65,10 @@ export interface Profile {
 }
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
-  fast: { name: "fast", cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, topSlackPages: 64, lowestFit: false, debug: false, tracksBlocks: false },
-  balanced: { name: "balanced", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: false, tracksBlocks: true },
-  lean: { name: "lean", cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, topSlackPages: 0, lowestFit: true, debug: false, tracksBlocks: true },
-  safe: { name: "safe", cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: true, tracksBlocks: true },
+  fast: { name: "fast", lendsMidBlocks: false, cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, topSlackPages: 64, lowestFit: false, debug: false, tracksBlocks: false },
+  balanced: { name: "balanced", lendsMidBlocks: true, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: false, tracksBlocks: true },
+  lean: { name: "lean", lendsMidBlocks: true, cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, topSlackPages: 0, lowestFit: true, debug: false, tracksBlocks: true },
+  safe: { name: "safe", lendsMidBlocks: false, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: true, tracksBlocks: true },
 };
 
 /** The profile named by the option, else by HAKMEM_PROFILE, else balanced. */

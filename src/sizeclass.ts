@@ -43,6 +43,19 @@ export const classFirstPages = new Int32Array(CLASS_COUNT);
  * worth of pages): a class used little (now, whatever it was before) costs little memory.
  */
 export const SMALL_FIRST_SLABS = 2;
+/**
+ * Lending (slab.ts, refill): mid classes up to LEND_MAX bytes pair up, the smaller (12.5 % below)
+ * borrowing the larger's blocks. While a worker holds no slab of a class and fewer than
+ * LEND_WHILE_SLABS of its lender, the class's front cache is filled with the lender's blocks, so
+ * a heap that uses a class little pays no slab for it (issue 13: the per-class fixed cost of
+ * small heaps). Larger classes fit few blocks in a slab, where lending would only add rounding.
+ * A lender's size has at least the power-of-two factor of its borrower's (sizes base·q/8 with
+ * q even lend to q − 1), so lent blocks keep the alignment alignedClassOf relies on.
+ */
+export const LEND_MAX = 8192;
+export const LEND_WHILE_SLABS = 8;
+/** The class lending to class c (c itself when none). */
+export const classLender = new Uint8Array(CLASS_COUNT);
 /** Blocks per slab. */
 export const classCapacity = new Int32Array(CLASS_COUNT);
 /** Tiny: byte offset of the state bytes from the slab start (after the blocks). */
@@ -79,6 +92,10 @@ for (let c = 0; c < CLASS_COUNT; c++) {
   classCacheCap[c] = tiny
     ? Math.max(16, Math.min(CACHE_STRIDE, (16384 / size) | 0))
     : Math.max(2, Math.min(8, (16384 / size) | 0));
+}
+
+for (let c = 0; c < CLASS_COUNT; c++) {
+  classLender[c] = c >= TINY_CLASSES && sizes[c] <= LEND_MAX && (c - TINY_CLASSES) % 2 === 0 ? c + 1 : c;
 }
 
 for (let g = 0, c = 0; g < classOfGranules.length; g++) {

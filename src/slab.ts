@@ -49,6 +49,8 @@ import {
   SMALL_FIRST_SLABS,
   classSize,
   classStateOffset,
+  classLender,
+  LEND_WHILE_SLABS,
 } from "./sizeclass.ts";
 import { adoptForClass } from "./worker.ts";
 
@@ -71,12 +73,13 @@ export function refill(h: Heap, c: number): number {
   // back and forth around one level rarely refills or flushes, and a refill takes few blocks
   // more than needed. Mid caches (2 to 8 blocks) fill to half.
   const want = fc[FC_CAP + c] >>> (c < TINY_CLASSES ? 2 : 1);
-  const size = classSize[c];
+  const s = sourceClass(h, c);
+  const size = classSize[s];
   let k = fc[FC_COUNT + c];
-  let hm = h.current[c];
+  let hm = h.current[s];
   while (k < want) {
     if (hm === 0) {
-      hm = nextSlab(h, c);
+      hm = nextSlab(h, s);
       if (hm === 0) break;
     }
     const i32 = h.m32;
@@ -85,7 +88,7 @@ export function refill(h: Heap, c: number): number {
     let f = i32[hm + M_FREE];
     while (f !== 0 && k < want) {
       fc[entry(c, k)] = abs + f;
-      fc[entry(c, k) + 1] = stateIndex(i32, c, base, f);
+      fc[entry(c, k) + 1] = stateIndex(i32, s, base, f);
       k++;
       used++;
       f = i32[f >> 2];
@@ -96,7 +99,7 @@ export function refill(h: Heap, c: number): number {
     while (carve < end && k < want) {
       if (h.profile.debug) poisonBlock(i32, carve, size); // see safe.ts
       fc[entry(c, k)] = abs + carve;
-      fc[entry(c, k) + 1] = stateIndex(i32, c, base, carve);
+      fc[entry(c, k) + 1] = stateIndex(i32, s, base, carve);
       k++;
       used++;
       carve += size;
@@ -109,11 +112,23 @@ export function refill(h: Heap, c: number): number {
     i32[hm + M_USED] = used;
     if (k < want) hm = 0; // exhausted: it leaves the current slot; frees bring it back to the queue
   }
-  h.current[c] = hm;
-  if (c >= TINY_CLASSES) h.midCached += (k - fc[FC_COUNT + c]) * size;
+  h.current[s] = hm;
+  if (c >= TINY_CLASSES) h.midCached += (k - fc[FC_COUNT + c]) * classSize[c];
   if (OBSERVE) h.counts[C_REFILL]++;
   fc[FC_COUNT + c] = k;
   return k;
+}
+
+/**
+ * The class whose slabs fill class c's front cache: c, or its lender while this worker holds
+ * nothing of c and few slabs of the lender (sizeclass.ts, classLender). A lent block is a block
+ * of the lender's class in every respect (its page's tag says so: free puts it back in the
+ * lender's cache) but for the cache it waits in before malloc hands it out.
+ */
+function sourceClass(h: Heap, c: number): number {
+  const lender = classLender[c];
+  if (lender === c || !h.profile.lendsMidBlocks || h.current[c] !== 0 || h.partial[c] !== 0 || h.slabsHeld[c] !== 0) return c;
+  return h.slabsHeld[lender] < LEND_WHILE_SLABS ? lender : c;
 }
 
 /**
@@ -216,10 +231,15 @@ export function releaseCaches(h: Heap): boolean {
   return any;
 }
 
-/** Puts a free block (state already free) on its slab's free list. */
-export function returnBlock(h: Heap, c: number, p: number): void {
+/**
+ * Puts a free block (state already free) on its slab's free list. `cached`: the class of the
+ * cache it comes from, which for a lent mid block is not its slab's class.
+ */
+export function returnBlock(h: Heap, cached: number, p: number): void {
   const i32 = h.m32;
-  const hm = i32[metaOfPage(i32, p >>> PAGE_SHIFT) + M_SPAN];
+  const m = metaOfPage(i32, p >>> PAGE_SHIFT);
+  const hm = i32[m + M_SPAN];
+  const c = cached < TINY_CLASSES ? cached : i32[m + M_TAG] - T_SLAB; // a lent block: its own class
   i32[p >> 2] = i32[hm + M_FREE];
   i32[hm + M_FREE] = p;
   const used = i32[hm + M_USED] - 1;

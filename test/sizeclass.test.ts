@@ -14,8 +14,13 @@ import {
   classRecip,
   classSize,
   classStateOffset,
+  classLender,
+  LEND_MAX,
   sizeClassOf,
 } from "../src/sizeclass.ts";
+
+/** The largest power of two dividing n. */
+const pow2Factor = (n: number) => n & -n;
 
 describe("size classes", () => {
   it("are increasing multiples of 16 ending at the tiny and mid limits", () => {
@@ -78,5 +83,20 @@ describe("size classes", () => {
     }
     assert.equal(alignedClassOf(100, 65536), -1, "beyond a page: large tier");
     assert.equal(alignedClassOf(MID_MAX + 1, 32), -1);
+  });
+
+  it("lenders: the next mid class up to LEND_MAX, with at least the borrower's alignment", () => {
+    let lent = 0;
+    for (let c = 0; c < CLASS_COUNT; c++) {
+      const l = classLender[c];
+      if (l === c) continue;
+      lent++;
+      assert.ok(c >= TINY_CLASSES, `class ${c}: tiny blocks record their slack against their cache's class`);
+      assert.equal(l, c + 1);
+      assert.equal(classLender[l], l, "a lender borrows from nobody");
+      assert.ok(classSize[l] <= LEND_MAX);
+      assert.ok(pow2Factor(classSize[l]) >= pow2Factor(classSize[c]), `class ${c} (${classSize[c]}) from ${l} (${classSize[l]})`);
+    }
+    assert.equal(lent, 12);
   });
 });
