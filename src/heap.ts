@@ -99,6 +99,16 @@ export interface TrimResult {
   reservedBytes: number;
 }
 
+/**
+ * Whether a slab block of class c stays where it is when realloc makes it `size` bytes: when
+ * `size` is of its class, or a shrink leaves at most 32 bytes unused (glibc, likewise, moves
+ * nothing on a shrink and splits the chunk only when the rest makes a chunk of its own).
+ * Moving costs a malloc, a copy and a free.
+ */
+function keepsBlock(c: number, size: number): boolean {
+  return size <= MID_MAX && (classOfGranules[(size + 15) >>> 4] === c || (size < classSize[c] && classSize[c] - size <= 32));
+}
+
 /** Front caches of detached handles, for reuse by this thread's next handles. */
 const spareCaches: Int32Array[] = [];
 const SPARE_CACHES = 4;
@@ -351,7 +361,7 @@ export class Heap {
     this.locate(p);
     const c = this.lkClass;
     const old = this.lkRequested;
-    if (c >= 0 ? size <= MID_MAX && classOfGranules[(size + 15) >>> 4] === c : size > MID_MAX) {
+    if (c >= 0 ? keepsBlock(c, size) : size > MID_MAX) {
       if (this.resizeInPlace(size)) return p;
     }
     const q = this.malloc(size);
