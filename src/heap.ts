@@ -262,17 +262,18 @@ export class Heap {
       this.freeOther(ptr);
       return;
     }
-    const fc = this.fc;
-    const size = fc[FC_SIZE + c];
-    const d = p - i32[m + M_BASE];
-    const idx = (d * this.recip[c]) | 0;
-    // (slab bases are page-aligned and class sizes multiples of 16: this rejects misaligned p too)
-    if (idx * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
     if (c >= TINY_CLASSES) {
       this.freeMid(ptr, m, c);
       return;
     }
-    const st = p - d + fc[FC_STATES + c] + idx;
+    // A tiny slab is its page (layout.ts): the offset in the page gives the block index. (Class
+    // sizes are multiples of 16, so the block-start check rejects misaligned pointers too.)
+    const fc = this.fc;
+    const d = p & PAGE_MASK;
+    const idx = (d * this.recip[c]) | 0;
+    const lim = fc[FC_STATES + c];
+    if (idx * fc[FC_SIZE + c] !== d || d >= lim) throw invalidPointer(ptr);
+    const st = p - d + lim + idx;
     if (this.m8[st] > TINY_MAX_SLACK || i32[m + M_OWNER] !== this.slot) {
       this.freeTinyElsewhere(ptr, m, c, st);
       return;
@@ -301,6 +302,8 @@ export class Heap {
   protected freeMid(ptr: number, m: number, c: number): void {
     const p = ptr - this.base;
     const i32 = this.m32;
+    const d = p - i32[m + M_BASE];
+    if (((d * this.recip[c]) | 0) * classSize[c] !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
     const st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
     const word = i32[st];
     if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);

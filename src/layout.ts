@@ -13,8 +13,10 @@
  *             large as all earlier ones together, so META pages, which are never freed, form a
  *             few runs (log of the heap size) rather than one page every 2 MiB.
  *   span      a run of pages: a slab of one size class, a large block, or free.
- *   slab      a span carved into equal blocks of one class. Tiny slabs keep one state byte per
- *             block after the blocks; mid slabs keep one state word per block in the page meta.
+ *   slab      a span carved into equal blocks of one class. A tiny slab is one page: its blocks
+ *             from the page start, then one state byte per block, so free finds a tiny block's
+ *             index and state byte from its offset and class alone (no slab fields loaded). Mid
+ *             slabs keep one state word per block in the page meta.
  *
  * Base offset: a heap may start above offset 0 of its buffer (`base`, e.g. a wasm module's
  * __heap_base, rounded up to a page), leaving [0, base) to its owner: nothing there is ever read
@@ -193,7 +195,8 @@ export const CACHE_STRIDE = 128;
  *   [FC_COUNT + c]                 blocks cached for class c
  *   [FC_CAP + c]                   capacity for class c (≤ CACHE_STRIDE)
  *   [FC_SIZE + c]                  class c's block size, and
- *   [FC_STATES + c]                (tiny classes) the offset of a slab's state bytes from its start:
+ *   [FC_STATES + c]                (tiny classes) the offset of a slab's state bytes from its start
+ *                                  (= the bytes of its blocks, as a tiny slab is one page):
  *                                  copies of sizeclass.ts's tables, read by malloc and free from the
  *                                  array they index anyway rather than from module-level tables
  *   [entry(c, k)], [entry(c, k)+1] k-th cached block of class c: its offset and its state index

@@ -1,8 +1,9 @@
 /**
  * Size classes. Tiny: 16-byte steps to 128, then four classes per doubling to 1 KiB. Mid: eight
  * classes per doubling from 1 KiB to 64 KiB (12.5 % apart, as mimalloc). Internal waste stays
- * low (hakmem's power-of-two classes waste up to 50 %). Each class carves slabs of the fewest
- * pages that leave at most 1/32 (tiny) or 1/16 (mid) of the slab unused.
+ * low (hakmem's power-of-two classes waste up to 50 %). A tiny slab is one page (its blocks,
+ * then their state bytes: layout.ts), so free and malloc find a tiny block's state from its
+ * offset alone; a mid class carves slabs of the fewest pages that leave at most 1/16 unused.
  */
 import { CACHE_STRIDE, CLASS_COUNT, GRANULE, MID_MAX, PAGE_SIZE, TINY_CLASSES, TINY_MAX, TINY_MAX_SLACK } from "./layout.ts";
 
@@ -64,12 +65,12 @@ export const classCacheCap = new Int32Array(CLASS_COUNT);
 /** Index by (size + 15) >>> 4 for sizes 0..MID_MAX: the smallest class that holds it. */
 export const classOfGranules = new Uint8Array((MID_MAX >> 4) + 1);
 
-function slabFor(size: number, stateBytes: number, maxWaste: number): { pages: number; capacity: number } {
+function slabFor(size: number, maxWaste: number): { pages: number; capacity: number } {
   // The fewest pages (≤ 8) wasting at most maxWaste; failing that, the least waste.
   let best = { pages: 0, capacity: 0, waste: 2 };
   for (let pages = Math.ceil(size / PAGE_SIZE); pages <= 8; pages++) {
-    const capacity = Math.floor((pages * PAGE_SIZE) / (size + stateBytes));
-    const waste = (pages * PAGE_SIZE - capacity * (size + stateBytes)) / (pages * PAGE_SIZE);
+    const capacity = Math.floor((pages * PAGE_SIZE) / size);
+    const waste = (pages * PAGE_SIZE - capacity * size) / (pages * PAGE_SIZE);
     if (waste <= maxWaste) return { pages, capacity };
     if (waste < best.waste) best = { pages, capacity, waste };
   }
@@ -79,16 +80,17 @@ function slabFor(size: number, stateBytes: number, maxWaste: number): { pages: n
 for (let c = 0; c < CLASS_COUNT; c++) {
   const size = sizes[c];
   const tiny = c < TINY_CLASSES;
-  const { pages, capacity } = tiny ? slabFor(size, 1, 1 / 32) : slabFor(size, 0, 1 / 16);
+  const { pages, capacity } = tiny ? { pages: 1, capacity: Math.floor(PAGE_SIZE / (size + 1)) } : slabFor(size, 1 / 16);
   classRecip[c] = (1 / size) * (1 + 2 ** -30);
   classPages[c] = pages;
   classFirstPages[c] = tiny ? pages : Math.ceil(size / PAGE_SIZE);
   classCapacity[c] = capacity;
   classStateOffset[c] = tiny ? capacity * size : 0;
-  // Tiny: about 8 KiB of blocks per class (8 to CACHE_STRIDE blocks); mid: about 16 KiB (2 to 8).
+  // Tiny: about 16 KiB of blocks per class (16 to CACHE_STRIDE blocks; at 8 KiB, random-mixed
+  // spent 7 % of its time in refill and flush: docs/perf-log.md); mid: about 16 KiB (2 to 8).
   // Cached blocks count in the footprint, so the budget is in bytes.
   classCacheCap[c] = tiny
-    ? Math.max(8, Math.min(CACHE_STRIDE, (8192 / size) | 0))
+    ? Math.max(16, Math.min(CACHE_STRIDE, (16384 / size) | 0))
     : Math.max(2, Math.min(8, (16384 / size) | 0));
 }
 

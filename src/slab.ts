@@ -69,7 +69,10 @@ export function stateIndex(i32: Int32Array, c: number, base: number, p: number):
 export function refill(h: Heap, c: number): number {
   const fc = h.fc;
   const abs = h.base;
-  const want = fc[FC_CAP + c] >>> 1;
+  // Tiny caches fill to a quarter of their capacity and flush at full, to half: a class moving
+  // back and forth around one level rarely refills or flushes, and a refill takes few blocks
+  // more than needed. Mid caches (2 to 8 blocks) fill to half.
+  const want = fc[FC_CAP + c] >>> (c < TINY_CLASSES ? 2 : 1);
   const s = sourceClass(h, c);
   const size = classSize[s];
   let k = fc[FC_COUNT + c];

@@ -9,14 +9,10 @@ import type { Contender, ContenderModule, ContenderOptions } from "../contender.
 import type { RunSpec } from "../spec.ts";
 import { below } from "../tables.ts";
 import { now, runTeam, STOP } from "../team.ts";
+import { CHUNKS, GOLDEN, MAX_SIZE, MIN_SIZE, RANGE, ROUNDS } from "./larson-params.ts";
 import { liveAfterFree, type Measurement, type Member, type Workload } from "./workload.ts";
 
-export const MIN_SIZE = 8;
-export const MAX_SIZE = 1000;
-const RANGE = MAX_SIZE - MIN_SIZE;
-export const CHUNKS = 5000;
-export const ROUNDS = 100;
-const GOLDEN = 0x9e3779b9 | 0;
+export { CHUNKS, MAX_SIZE, MIN_SIZE, ROUNDS } from "./larson-params.ts";
 
 /** splitmix32's output for state s (the state advances by GOLDEN per draw; see tables.ts). */
 function mix(s: number): number {
