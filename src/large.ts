@@ -12,6 +12,7 @@ import {
   H_BIGCACHE,
   H_BIGCACHE_CLOCK,
   H_BIGCACHE_PAGES,
+  H_TOP,
   M_BASE,
   M_LAST_FREED,
   M_NPAGES,
@@ -102,7 +103,8 @@ export function freeLarge(h: Heap, m: number): void {
 function freeLargeLocked(h: Heap, m: number): void {
   const i32 = h.m32;
   const n = i32[m + M_NPAGES];
-  if (n <= h.profile.bigCachePages) {
+  const cap = bigCacheCap(h);
+  if (n <= cap) {
     i32[m + M_TAG] = T_LARGE_CACHED;
     let slot = -1;
     for (let i = 0; i < BIGCACHE_SLOTS; i++) {
@@ -118,7 +120,7 @@ function freeLargeLocked(h: Heap, m: number): void {
     }
     i32[H_BIGCACHE + slot] = m;
     i32[H_BIGCACHE_PAGES] += n;
-    while (i32[H_BIGCACHE_PAGES] > h.profile.bigCachePages) {
+    while (i32[H_BIGCACHE_PAGES] > cap) {
       const victim = i32[H_BIGCACHE_CLOCK];
       i32[H_BIGCACHE_CLOCK] = (victim + 1) % BIGCACHE_SLOTS;
       if (victim !== slot) evict(h, victim);
@@ -126,6 +128,14 @@ function freeLargeLocked(h: Heap, m: number): void {
     return;
   }
   releaseLarge(h, m);
+}
+
+/**
+ * Pages the big cache may hold now: the profile's bound, and at most a share of the heap
+ * (profile.bigCacheShift), so that a small heap does not keep a large one's cache.
+ */
+function bigCacheCap(h: Heap): number {
+  return Math.min(h.profile.bigCachePages, h.m32[H_TOP] >>> h.profile.bigCacheShift);
 }
 
 function evict(h: Heap, slot: number): void {

@@ -41,6 +41,12 @@ export interface Profile {
   /** Pages the big cache of freed large spans may hold (and the largest span it takes). */
   readonly bigCachePages: number;
   /**
+   * The big cache also holds at most the heap's pages (below its break) >> bigCacheShift: with 7,
+   * 1/128 of the heap, none below 2 MiB and all of bigCachePages from 16 MiB. A small heap does
+   * not pay a large one's cache (issue 13); fast (0) is not scaled.
+   */
+  readonly bigCacheShift: number;
+  /**
    * Empty slabs a worker keeps for reuse before giving the oldest back to the pool: the
    * bounded delay before empty pages return (hakmem's release policy).
    */
@@ -65,10 +71,10 @@ export interface Profile {
 }
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
-  fast: { name: "fast", lendsMidBlocks: false, cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, topSlackPages: 64, lowestFit: false, debug: false, tracksBlocks: false },
-  balanced: { name: "balanced", lendsMidBlocks: true, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: false, tracksBlocks: true },
-  lean: { name: "lean", lendsMidBlocks: true, cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, topSlackPages: 0, lowestFit: true, debug: false, tracksBlocks: true },
-  safe: { name: "safe", lendsMidBlocks: false, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: true, tracksBlocks: true },
+  fast: { name: "fast", bigCacheShift: 0, lendsMidBlocks: false, cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, topSlackPages: 64, lowestFit: false, debug: false, tracksBlocks: false },
+  balanced: { name: "balanced", bigCacheShift: 7, lendsMidBlocks: true, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: false, tracksBlocks: true },
+  lean: { name: "lean", bigCacheShift: 7, lendsMidBlocks: true, cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, topSlackPages: 0, lowestFit: true, debug: false, tracksBlocks: true },
+  safe: { name: "safe", bigCacheShift: 7, lendsMidBlocks: false, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: true, tracksBlocks: true },
 };
 
 /** The profile named by the option, else by HAKMEM_PROFILE, else balanced. */

@@ -17,6 +17,20 @@ describe("large tier", () => {
     assert.equal(lean.stats().footprintBytes, before, "span returned to the pool and the break lowered");
   });
 
+  it("the big cache holds at most 1/128 of the heap: a small heap gives a freed span back, a large one keeps it", () => {
+    const small = createHeap({ profile: "balanced" });
+    const before = small.stats().footprintBytes;
+    small.free(small.malloc(100_000));
+    assert.equal(small.stats().footprintBytes, before, "below 2 MiB nothing is cached: the break fell");
+    const large = createHeap({ profile: "balanced", maxBytes: 64 << 20 });
+    large.malloc(16 << 20); // the heap: 16 MiB and more, so the cache may hold its 8 pages
+    const p = large.malloc(100_000); // 7 pages, at the break
+    const held = large.stats().footprintBytes;
+    large.free(p);
+    assert.equal(large.stats().footprintBytes, held, "kept in the big cache");
+    assert.equal(large.malloc(100_000), p);
+  });
+
   it("realloc grows in place at the break and into a free right neighbour, and shrinks in place", () => {
     const heap = createHeap({ profile: "lean" });
     const a = heap.malloc(200_000);
