@@ -2,7 +2,7 @@
 // the C library's malloc. The work is in bench/trace/; this is the command line.
 import { Progress } from "../bench/progress.ts";
 import { formatReplayTable, type ReplayBenchResult, ReplayUsageError, runReplayBench } from "../bench/trace/bench.ts";
-import { parse, positiveInt, UsageError } from "./usage.ts";
+import { integer, parse, positiveInt, UsageError } from "./usage.ts";
 
 export const HELP = `usage: hakmem replay [<file.hkt.gz | directory>] [options]
 
@@ -18,6 +18,11 @@ Without a path: every trace in ../shared/traces.
   --profile NAME   hakmem's profile: balanced (default), fast, lean, safe
   --runs N         replays per contender in its process, the fastest counted (default 3;
                    1 with --verify or --threads)
+  --min-records M  timed mode: more runs of a short trace, as many for every contender,
+                   until M records have been replayed (default 10000000; at most 1000
+                   runs; 0: exactly --runs). The C replay is at full speed from its first
+                   record, hakmem only once V8 has optimised it: with 3 runs of a short
+                   trace the fastest would time V8's warm-up. "1st run" shows the cold run
   --threads        one worker per trace thread; records still run in recorded order, so
                    every cross-thread free is a real remote free (correctness mode)
   --verify         fill every block with a pattern from its id, check it on free, after
@@ -37,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       vs: { type: "string" },
       profile: { type: "string", default: "balanced" },
       runs: { type: "string" },
+      "min-records": { type: "string" },
       threads: { type: "boolean", default: false },
       verify: { type: "boolean", default: false },
       "no-verify": { type: "boolean", default: false },
@@ -67,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       traces: positionals[0] ?? values.traces,
       vs: [`hakmem:${values.profile}`, ...vs],
       runs: positiveInt("runs", values.runs),
+      minRecords: integer("min-records", values["min-records"]),
       verify: values.verify,
       threads: values.threads,
       progress,

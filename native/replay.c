@@ -9,9 +9,11 @@
  * before the clock starts, so a bad trace is reported with its record number and can never
  * make the replay touch a pointer it does not own.
  *
- * Usage: replay [--runs N] [trace.hkt]. With --runs N the trace is replayed N times in this
- * process; "seconds" lists each run's wall-clock time, "cpuSeconds" its thread's CPU time
- * (which other programs' load on a shared machine inflates less).
+ * Usage: replay [--runs N] [--min-records M] [trace.hkt]. With --runs N the trace is replayed N
+ * times in this process, and with --min-records M more times if needed, until at least M
+ * records have been replayed (at most 1000 runs; the JavaScript replay counts its runs the same
+ * way); "seconds" lists each run's wall-clock time, "cpuSeconds" its thread's CPU time (which
+ * other programs' load on a shared machine inflates less).
  *
  * Built by bench/trace/native.ts with the system cc: cc -O2 -o replay replay.c; and by
  * bench/wasm/ for wasm32-wasi, where there is no getrusage: maxRssBytes is then 0 and the
@@ -113,15 +115,19 @@ static void replay(const record *rec, uint32_t nrec, void **ptr) {
 int main(int argc, char **argv) {
   FILE *in = stdin;
   int runs = 1;
+  long min_records = 0;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc) {
       runs = atoi(argv[++a]);
       if (runs < 1 || runs > 1000) die("--runs must be 1..1000");
+    } else if (strcmp(argv[a], "--min-records") == 0 && a + 1 < argc) {
+      min_records = atol(argv[++a]);
+      if (min_records < 0) die("--min-records must be 0 or more");
     } else if (in == stdin && argv[a][0] != '-') {
       in = fopen(argv[a], "rb");
       if (!in) die("cannot open %s", argv[a]);
     } else {
-      die("usage: replay [--runs N] [trace.hkt] (uncompressed; stdin when no file)");
+      die("usage: replay [--runs N] [--min-records M] [trace.hkt] (uncompressed; stdin when no file)");
     }
   }
   size_t len;
@@ -159,6 +165,11 @@ int main(int argc, char **argv) {
   }
   free(data);
   free(live);
+
+  if (nrec > 0 && min_records > (long)runs * nrec) {
+    long need = (min_records + nrec - 1) / nrec;
+    runs = need > 1000 ? 1000 : (int)need;
+  }
 
   /* Like the JavaScript replay, runs after the first reuse the warm heap: everything still
    * live is freed between runs, outside the clock. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { createHeap, type ProfileName } from "hakmem";
-import { defaultTracesDir, type ReplayBenchResult, traceFiles } from "../bench/trace/bench.ts";
+import { defaultTracesDir, formatReplayTable, type ReplayBenchResult, traceFiles } from "../bench/trace/bench.ts";
 import { decodeHkt, HktDecoder, HktFormatError, OP_ALIGNED, OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, readHkt } from "../bench/trace/hkt.ts";
 import { nativeDriver, runNative } from "../bench/trace/native.ts";
 import { ReplayError, type ReplayHeap, replayVerified } from "../bench/trace/replay.ts";
@@ -294,7 +294,7 @@ describe("replay of the synthetic traces", () => {
 
 describe("hakmem replay (command line)", () => {
   it("compares hakmem profiles with the C library, each in its own process", { timeout: 120_000 }, async () => {
-    const { code, out } = await cli([singlePath, "--vs", "native,hakmem:lean,tlsf", "--runs", "2", "--json"]);
+    const { code, out } = await cli([singlePath, "--vs", "native,hakmem:lean,tlsf", "--runs", "2", "--min-records", "0", "--json"]);
     const r = JSON.parse(out) as ReplayBenchResult;
     assert.equal(code, 0, out);
     assert.deepEqual(
@@ -318,8 +318,22 @@ describe("hakmem replay (command line)", () => {
     }
   });
 
+  it("--min-records: a short trace gets more runs, as many for hakmem as for the C replay", { timeout: 120_000 }, async () => {
+    const records = decodeHkt(single).recordCount;
+    const { code, out } = await cli([singlePath, "--vs", "native", "--runs", "2", "--min-records", String(4 * records + 1), "--json"]);
+    const r = JSON.parse(out) as ReplayBenchResult;
+    assert.equal(code, 0, out);
+    assert.equal(r.minRecords, 4 * records + 1);
+    assert.equal(r.rows[0].seconds?.length, 5, "hakmem: 5 runs replay more than 4 × the records");
+    if (r.rows[1].status === "ok") assert.equal(r.rows[1].seconds?.length, 5, "native: the same 5 runs");
+    assert.match(formatReplayTable(r), /fastest of 2 runs, or of as many as replay [\d,]+ records, per fresh process/);
+    const few = JSON.parse((await cli([singlePath, "--runs", "2", "--min-records", String(records), "--json"])).out) as ReplayBenchResult;
+    assert.equal(few.rows[0].seconds?.length, 2, "never fewer than --runs");
+    await assert.rejects(replayMain([singlePath, "--min-records=-1"]), /min-?[rR]ecords must be a non-negative integer/);
+  });
+
   it("the C replay compiled to wasm32-wasi, with dlmalloc and with hakmem through the imports", { timeout: 120_000 }, async () => {
-    const { code, out } = await cli([singlePath, "--vs", "wasm-dlmalloc,wasm-hakmem", "--runs", "2", "--json"]);
+    const { code, out } = await cli([singlePath, "--vs", "wasm-dlmalloc,wasm-hakmem", "--runs", "2", "--min-records", "0", "--json"]);
     const r = JSON.parse(out) as ReplayBenchResult;
     assert.equal(code, 0, out);
     assert.deepEqual(
@@ -388,6 +402,7 @@ describe("hakmem replay (command line)", () => {
     await assert.rejects(runNative(driver.path, path, 1), /record 2: free of block 1, which is not live/);
     const ok = await runNative(driver.path, singlePath, 2);
     assert.equal(ok.seconds.length, 2);
+    assert.equal((await runNative(driver.path, singlePath, 1, 3 * ok.records)).seconds.length, 3);
     assert.equal(ok.records, decodeHkt(single).recordCount);
   });
 });

@@ -26,6 +26,11 @@ export interface ReplayBenchOptions {
   readonly vs?: readonly string[];
   /** Replays per contender in its process, the fastest counted (default 3; 1 with verify or threads). */
   readonly runs?: number;
+  /**
+   * Timed mode: more runs of a short trace, the same number for every contender, until this many
+   * records have been replayed (default MIN_RECORDS; at most 1000 runs). 0: exactly `runs`.
+   */
+  readonly minRecords?: number;
   /** Fill and check every block (hakmem only). */
   readonly verify?: boolean;
   /** One worker per trace thread (hakmem only). */
@@ -70,6 +75,7 @@ export interface ReplayBenchResult {
   readonly traces: string;
   readonly mode: string;
   readonly runs: number;
+  readonly minRecords: number;
   readonly rows: ReplayRow[];
   readonly notes: string[];
   /** No row failed. */
@@ -77,6 +83,18 @@ export interface ReplayBenchResult {
 }
 
 export class ReplayUsageError extends Error {}
+
+/**
+ * Default of ReplayBenchOptions.minRecords. The C replay runs at full speed from its first
+ * record; the JavaScript one only once V8 has optimised the allocator's paths the trace takes,
+ * which took 5–8 million records of the shared traces (2026-11-30, CPU M ops/s of successive
+ * runs of sqlite's 1.1 M records: 19, 41, 67, 80, 65, 84, 89, 90, 88; py-compileall's 0.77 M:
+ * 9, 27, 37, 37, 39, 41, 44). Three runs of a short trace (bench/trace/small: 20,000–125,000
+ * records) time V8's tier-up, not the allocator. This many records give every trace that
+ * warm-up, and every contender the same number of runs; the first run's speed stays in the
+ * table ("1st run").
+ */
+export const MIN_RECORDS = 10_000_000;
 
 /** ../shared/traces beside the package (the repository), or beside the working directory. */
 export function defaultTracesDir(): string | undefined {
@@ -137,6 +155,8 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
   const runs = opts.runs ?? (verify || threads ? 1 : 3);
   if (!Number.isSafeInteger(runs) || runs < 1 || runs > 100) throw new ReplayUsageError(`runs must be an integer from 1 to 100, got ${runs}`);
   const timed = !verify && !threads;
+  const minRecords = timed ? (opts.minRecords ?? MIN_RECORDS) : 0;
+  if (!Number.isSafeInteger(minRecords) || minRecords < 0) throw new ReplayUsageError(`minRecords must be a non-negative integer, got ${minRecords}`);
   const notes: string[] = [];
   const native = choices.some((c) => c.name === "native") && timed ? await nativeDriver() : undefined;
   const wasmBuilds = new Map<BuildName, Promise<{ file: string } | { skipped: string }>>();
@@ -161,10 +181,10 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
       if (c.cannot !== undefined) {
         mine.push({ trace, contender: c.name, status: "skipped", reason: c.cannot });
       } else if (c.wasm !== undefined) {
-        mine.push(await wasmRow(trace, file, c, timed ? await wasmBuilds.get(c.wasm)! : undefined, formatError, runs, show));
+        mine.push(await wasmRow(trace, file, c, timed ? await wasmBuilds.get(c.wasm)! : undefined, formatError, runs, minRecords, show));
       } else if (c.profile !== undefined) {
         show(`${trace}: hakmem ${c.profile}${threads ? ", one worker per trace thread" : ""}${verify ? ", verifying" : ""}`);
-        const r = await runChild(file, c.profile, verify, threads, runs);
+        const r = await runChild(file, c.profile, verify, threads, runs, minRecords);
         if ("error" in r) {
           if (r.format) formatError = r.error;
           mine.push({ trace, contender: c.name, status: "failed", reason: r.error });
@@ -191,7 +211,7 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
       } else {
         show(`${trace}: native (C library malloc)`);
         try {
-          const n = await runNative(native.path, file, runs);
+          const n = await runNative(native.path, file, runs, minRecords);
           mine.push({ trace, contender: c.name, ...timedRow(n, n.maxRssBytes) });
         } catch (e) {
           mine.push({ trace, contender: c.name, status: "failed", reason: (e as Error).message });
@@ -240,6 +260,7 @@ export async function runReplayBench(opts: ReplayBenchOptions = {}): Promise<Rep
     traces: dir,
     mode: threads ? (verify ? "threads, verified" : "threads") : verify ? "verified" : "timed",
     runs,
+    minRecords,
     rows,
     notes,
     ok: rows.every((r) => r.status !== "failed"),
@@ -271,6 +292,7 @@ async function wasmRow(
   built: { file: string } | { skipped: string } | undefined,
   formatError: string | undefined,
   runs: number,
+  minRecords: number,
   show: (what: string) => void,
 ): Promise<ReplayRow> {
   const row = { trace, contender: c.name };
@@ -279,7 +301,7 @@ async function wasmRow(
   if (formatError !== undefined) return { ...row, status: "skipped", reason: "the trace is malformed" };
   show(`${trace}: ${c.name} (the C replay in wasm32-wasi)`);
   try {
-    const out = await runDriver(command(c.wasm!, built.file, ["--runs", String(runs)], c.profile), file, c.name);
+    const out = await runDriver(command(c.wasm!, built.file, ["--runs", String(runs), "--min-records", String(minRecords)], c.profile), file, c.name);
     const lines = out.trim().split("\n").map((l) => JSON.parse(l) as NativeRun & { wasm?: WasmFacts });
     const n = lines.find((l) => l.records !== undefined)!;
     const wasm = lines.find((l) => l.wasm !== undefined)!.wasm!;
@@ -292,8 +314,8 @@ async function wasmRow(
 type ChildResult = HakmemRun | { error: string; format?: boolean; record?: number; blockId?: number };
 
 /** Runs bench/trace/child.ts in a fresh Node process and reads its JSON line. */
-function runChild(file: string, profile: ProfileName, verify: boolean, threads: boolean, runs: number): Promise<ChildResult> {
-  const args = [...nodeArgs(CHILD_SCRIPT), file, "--profile", profile, "--runs", String(runs)];
+function runChild(file: string, profile: ProfileName, verify: boolean, threads: boolean, runs: number, minRecords: number): Promise<ChildResult> {
+  const args = [...nodeArgs(CHILD_SCRIPT), file, "--profile", profile, "--runs", String(runs), "--min-records", String(minRecords)];
   if (verify) args.push("--verify");
   if (threads) args.push("--threads");
   return new Promise((resolvePromise) => {
@@ -319,7 +341,7 @@ const MiB = 2 ** 20;
 /** The result as a text table, with notes and every failure in full below it. */
 export function formatReplayTable(r: ReplayBenchResult): string {
   const lines = [
-    `replay (${r.mode}; ${r.mode === "timed" ? `fastest of ${r.runs} run${r.runs === 1 ? "" : "s"} per fresh process; decoding not timed` : `${r.runs} run${r.runs === 1 ? "" : "s"}`}) — ${r.traces}`,
+    `replay (${r.mode}; ${r.mode === "timed" ? `fastest of ${r.runs} run${r.runs === 1 ? "" : "s"}${r.minRecords > 0 ? `, or of as many as replay ${r.minRecords.toLocaleString("en-US")} records,` : ""} per fresh process; decoding not timed` : `${r.runs} run${r.runs === 1 ? "" : "s"}`}) — ${r.traces}`,
     `${r.date.slice(0, 10)}, node ${r.node}, ${r.cpu} × ${r.cores}`,
     "",
   ];

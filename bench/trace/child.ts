@@ -2,7 +2,7 @@
 // trace and contender, so no contender's JIT state or heap touches another's. Prints one JSON
 // line: the HakmemRun, or { error, record?, blockId? }. Exit code 0 either way when the result
 // line was written (the parent reads it), 1 when it could not be.
-//   node --import tsx bench/trace/child.ts FILE --profile balanced [--verify] [--threads] [--runs N]
+//   node --import tsx bench/trace/child.ts FILE --profile balanced [--verify] [--threads] [--runs N] [--min-records M]
 import { parseArgs } from "node:util";
 import type { ProfileName } from "hakmem";
 import { HktFormatError } from "./hkt.ts";
@@ -16,6 +16,7 @@ const { values, positionals } = parseArgs({
     verify: { type: "boolean", default: false },
     threads: { type: "boolean", default: false },
     runs: { type: "string", default: "1" },
+    "min-records": { type: "string", default: "0" },
   },
 });
 
@@ -25,6 +26,7 @@ try {
     verify: values.verify,
     threads: values.threads,
     runs: Number(values.runs),
+    minRecords: Number(values["min-records"]),
   });
   console.log(JSON.stringify(run));
 } catch (e) {

@@ -61,9 +61,12 @@ async function build(): Promise<NativeDriver> {
   return { path };
 }
 
-/** Replays the trace file (gzip or not) `runs` times in one fresh process of the driver. */
-export async function runNative(driverPath: string, tracePath: string, runs: number): Promise<NativeRun> {
-  return JSON.parse(await runDriver([driverPath, "--runs", String(runs)], tracePath, "native driver")) as NativeRun;
+/**
+ * Replays the trace file (gzip or not) `runs` times in one fresh process of the driver, and
+ * more if needed until `minRecords` records have been replayed.
+ */
+export async function runNative(driverPath: string, tracePath: string, runs: number, minRecords = 0): Promise<NativeRun> {
+  return JSON.parse(await runDriver([driverPath, "--runs", String(runs), "--min-records", String(minRecords)], tracePath, "native driver")) as NativeRun;
 }
 
 /**

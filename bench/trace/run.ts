@@ -16,6 +16,13 @@ export interface HakmemRunOptions {
   readonly threads: boolean;
   /** Replays in this process through the same heap (everything freed between runs); ≥ 1. */
   readonly runs: number;
+  /** More runs if needed until this many records have been replayed (at most 1000 runs; as native/replay.c). */
+  readonly minRecords?: number;
+}
+
+/** Runs for a trace of `records`: `runs`, or as many as replay `minRecords` records, up to 1000 (as native/replay.c). */
+export function runsFor(runs: number, minRecords: number, records: number): number {
+  return records > 0 && minRecords > runs * records ? Math.min(1000, Math.ceil(minRecords / records)) : runs;
 }
 
 export interface TraceFacts {
@@ -74,7 +81,8 @@ export async function runHakmem(path: string, opts: HakmemRunOptions): Promise<H
   const cpuSeconds: number[] = [];
   let peakFootprintBytes = 0;
   let end = { blocks: 0, bytes: 0 };
-  for (let run = 0; run < opts.runs; run++) {
+  const runs = runsFor(opts.runs, opts.minRecords ?? 0, t.recordCount);
+  for (let run = 0; run < runs; run++) {
     if (opts.threads) {
       seconds.push(await replayThreads(heap, t, off, opts.verify, opts.profile));
     } else {
