@@ -19,7 +19,7 @@ Without a path: every trace in ../shared/traces.
   --runs N         replays per contender in its process, the fastest counted (default 3;
                    1 with --verify or --threads)
   --min-records M  timed mode: more runs of a short trace, as many for every contender,
-                   until M records have been replayed (default 3000000; at most 1000
+                   until M records have been replayed (default 10000000; at most 1000
                    runs; 0: exactly --runs). The C replay is at full speed from its first
                    record, hakmem only once V8 has optimised it: with 3 runs of a short
                    trace the fastest would time V8's warm-up. "1st run" shows the cold run

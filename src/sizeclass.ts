@@ -86,11 +86,12 @@ for (let c = 0; c < CLASS_COUNT; c++) {
   classFirstPages[c] = tiny ? pages : Math.ceil(size / PAGE_SIZE);
   classCapacity[c] = capacity;
   classStateOffset[c] = tiny ? capacity * size : 0;
-  // Tiny: about 16 KiB of blocks per class (16 to CACHE_STRIDE blocks; at 8 KiB, random-mixed
-  // spent 7 % of its time in refill and flush: docs/perf-log.md); mid: about 16 KiB (2 to 8).
+  // Tiny: about 8 KiB of blocks per class, at least 16 blocks (at 8, random-mixed spent 7 % of
+  // its time in refill and flush: docs/perf-log.md), at most CACHE_STRIDE; mid: about 16 KiB
+  // (2 to 8 blocks).
   // Cached blocks count in the footprint, so the budget is in bytes.
   classCacheCap[c] = tiny
-    ? Math.max(16, Math.min(CACHE_STRIDE, (16384 / size) | 0))
+    ? Math.max(16, Math.min(CACHE_STRIDE, (8192 / size) | 0))
     : Math.max(2, Math.min(8, (16384 / size) | 0));
 }
 

@@ -85,14 +85,16 @@ export interface ReplayBenchResult {
 export class ReplayUsageError extends Error {}
 
 /**
- * Default of ReplayBenchOptions.minRecords: about three runs of the shortest shared trace. The C
- * replay runs at full speed from its first record; the JavaScript one reaches it only once V8 has
- * optimised the allocator, after a million records or so. Three runs of a trace of 20,000
- * records (bench/trace/small) time V8's tier-up, not the allocator; this many records give every
- * trace the same warm-up, and every contender the same number of runs. The first run's speed
- * stays in the table ("1st run").
+ * Default of ReplayBenchOptions.minRecords. The C replay runs at full speed from its first
+ * record; the JavaScript one only once V8 has optimised the allocator's paths the trace takes,
+ * which took 5–8 million records of the shared traces (2026-11-30, CPU M ops/s of successive
+ * runs of sqlite's 1.1 M records: 19, 41, 67, 80, 65, 84, 89, 90, 88; py-compileall's 0.77 M:
+ * 9, 27, 37, 37, 39, 41, 44). Three runs of a short trace (bench/trace/small: 20,000–125,000
+ * records) time V8's tier-up, not the allocator. This many records give every trace that
+ * warm-up, and every contender the same number of runs; the first run's speed stays in the
+ * table ("1st run").
  */
-export const MIN_RECORDS = 3_000_000;
+export const MIN_RECORDS = 10_000_000;
 
 /** ../shared/traces beside the package (the repository), or beside the working directory. */
 export function defaultTracesDir(): string | undefined {

@@ -69,19 +69,45 @@ class FreeLists implements ReplayHeap {
   }
 }
 
+/** No allocator: each call returns a fixed offset per block id, so the loop's own work is what is timed. */
+class Bare implements ReplayHeap {
+  readonly u8 = new Uint8Array(1 << 20);
+  readonly i32 = new Int32Array(this.u8.buffer);
+  private next = 0;
+
+  malloc(n: number): number {
+    return n === 0 ? 0 : this.offset();
+  }
+  free(_p: number): void {}
+  calloc(count: number, size: number): number {
+    return this.malloc(count * size);
+  }
+  realloc(_p: number, n: number): number {
+    return this.malloc(n);
+  }
+  alignedAlloc(_align: number, n: number): number {
+    return this.malloc(n);
+  }
+  private offset(): number {
+    this.next = (this.next + 16) & 0xffff0;
+    return this.next + 16;
+  }
+}
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     dist: { type: "string", default: "dist" },
     profile: { type: "string", default: "balanced" },
     sol: { type: "boolean", default: false },
+    bare: { type: "boolean", default: false },
     runs: { type: "string", default: "5" },
   },
 });
 const { createHeap } = (await import(pathToFileURL(resolve(values.dist, "index.js")).href)) as typeof import("hakmem");
 for (const path of positionals) {
   const t = await readHkt(path, false);
-  const heap: ReplayHeap = values.sol ? new FreeLists() : createHeap({ maxBytes: 2 ** 31, profile: values.profile as "balanced" });
+  const heap: ReplayHeap = values.bare ? new Bare() : values.sol ? new FreeLists() : createHeap({ maxBytes: 2 ** 31, profile: values.profile as "balanced" });
   const off = new Int32Array(t.blockCount + 1);
   let best = Infinity;
   for (let r = 0; r < Number(values.runs); r++) {
@@ -91,6 +117,6 @@ for (const path of positionals) {
     best = Math.min(best, (c.user + c.system) / 1e6);
     freeLive(heap, t, off);
   }
-  const who = values.sol ? "free lists (unchecked)" : `hakmem:${values.profile} (${values.dist})`;
+  const who = values.bare ? "no allocator (the loop alone)" : values.sol ? "free lists (unchecked)" : `hakmem:${values.profile} (${values.dist})`;
   console.log(`${t.name}\t${who}\t${(t.recordCount / best / 1e6).toFixed(1)} M ops/s (CPU time, best of ${values.runs})`);
 }

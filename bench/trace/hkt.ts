@@ -11,19 +11,13 @@ import { basename } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 
-export const OP_MALLOC = 1;
-export const OP_FREE = 2;
-export const OP_REALLOC = 3;
-export const OP_CALLOC = 4;
-export const OP_ALIGNED = 5;
+import { OP_ALIGNED, OP_FREE, OP_MALLOC, OP_REALLOC, R_ID, R_OLD_ID, R_SIZE } from "./ops.ts";
+
+export { OP_ALIGNED, OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, R_ID, R_OLD_ID, R_SIZE } from "./ops.ts";
 export const OP_NAMES = ["", "malloc", "free", "realloc", "calloc", "aligned"] as const;
 
 export const HEADER_BYTES = 16;
 export const RECORD_BYTES = 16;
-/** Word offsets inside a record. The first word holds op | thread << 8 | align_log2 << 16. */
-export const R_ID = 1;
-export const R_SIZE = 2;
-export const R_OLD_ID = 3;
 
 /** More records than this would need more than 4 GiB of arrays; no real trace is near it. */
 const MAX_RECORDS = 2 ** 28;

@@ -7,7 +7,8 @@
 // written into each new block); the verified one fills every block with its pattern and checks
 // it on free, on realloc (old contents kept up to the smaller size), calloc zeroing and
 // alignment. The decoder has already rejected records that free or realloc a dead id.
-import { OP_ALIGNED, OP_CALLOC, OP_FREE, OP_MALLOC, OP_NAMES, OP_REALLOC, R_ID, R_OLD_ID, R_SIZE, type HktTrace } from "./hkt.ts";
+import { OP_NAMES, type HktTrace } from "./hkt.ts";
+import { OP_ALIGNED, OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, R_ID, R_OLD_ID, R_SIZE } from "./ops.ts";
 import { checkBlock, expectedByte, fillBlock, firstNonZero } from "./pattern.ts";
 
 export interface ReplayHeap {
