@@ -221,13 +221,18 @@ function resizeLargeInPlaceLocked(h: Heap, m: number, size: number): boolean {
  * when the block cannot grow where it is. A copy elsewhere would hold the old and the new block
  * at once; a realloc doubling chain (sqlite's 4 KiB → 2 MB buffers) then leaves its own
  * predecessor's pages as a hole one page too small for the next step. Returns the block's new
- * offset, or 0 with nothing changed. Not in safe, whose canaries realloc re-arms by moving.
+ * offset (its own when it could grow in place after all), or 0 with the block unchanged. Not in
+ * safe, whose canaries realloc re-arms by moving.
  */
 export function growLargeDown(h: Heap, m: number, size: number, keep: number): number {
   if (h.profile.debug) return 0;
   lock(h);
   try {
-    return growLargeDownLocked(h, m, size, keep);
+    const to = growLargeDownLocked(h, m, size, keep);
+    if (to !== 0 || !releaseCaches(h)) return to;
+    // The pages around the block may be slabs kept only by blocks in this handle's caches (a
+    // chain's small steps): given back, look again before the block is copied elsewhere.
+    return resizeLargeInPlaceLocked(h, m, size) ? h.m32[m + M_BASE] : growLargeDownLocked(h, m, size, keep);
   } finally {
     unlock(h);
   }
