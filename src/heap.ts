@@ -7,7 +7,7 @@ import { checkAlignment, checkPointerType, checkSize, doubleFree, HeapError, inv
 import { type ArrayOf, callocArray, freeArray, mallocArray, reallocArray, type TypedArray, type TypedArrayConstructor } from "./arrays.ts";
 import { mallocString, readString } from "./strings.ts";
 import { dropTopSlack, metaOfPage } from "./pool.ts";
-import { allocLarge, drainBigCache, freeLarge, largeUsable, resizeLargeInPlace } from "./large.ts";
+import { allocLarge, drainBigCache, freeLarge, largeUsable, growLargeDown, resizeLargeInPlace } from "./large.ts";
 import {
   DIR_WORD,
   GRANULE,
@@ -363,6 +363,15 @@ export class Heap {
     const old = this.lkRequested;
     if (c >= 0 ? keepsBlock(c, size) : size > MID_MAX) {
       if (this.resizeInPlace(size)) return p;
+      if (c < 0) {
+        // or into a free left neighbour, its bytes moved down (large.ts)
+        const q = growLargeDown(this, this.lkMeta, size, Math.min(old, size));
+        if (q !== 0) {
+          this.lkMeta = metaOfPage(this.m32, q >>> PAGE_SHIFT);
+          this.m32[this.statWord + W_LIVE_BYTES] += this.counted(size, -1) - old;
+          return this.base + q;
+        }
+      }
     }
     const q = this.malloc(size);
     if (q === 0) {

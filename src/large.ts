@@ -12,20 +12,24 @@ import {
   H_BIGCACHE,
   H_BIGCACHE_CLOCK,
   H_BIGCACHE_PAGES,
+  FIRST_SPAN_PAGE,
   H_TOP,
   M_BASE,
   M_LAST_FREED,
   M_NPAGES,
   M_PAGE,
   M_SIZE,
+  M_SPAN,
   M_TAG,
   PAGE_SHIFT,
   PAGE_SIZE,
+  T_FREE,
+  T_FREE_TAIL,
   T_LARGE,
   T_LARGE_CACHED,
 } from "./layout.ts";
 import { lock, unlock } from "./lock.ts";
-import { allocSpan, extendSpan, freeSpan, metaOfPage, wouldRaisePeak } from "./pool.ts";
+import { allocSpan, extendSpan, freeSpan, metaOfPage, takeSpanAt, wouldRaisePeak } from "./pool.ts";
 import { releaseCaches } from "./slab.ts";
 
 function pagesFor(bytes: number): number {
@@ -209,4 +213,55 @@ function resizeLargeInPlaceLocked(h: Heap, m: number, size: number): boolean {
   i32[m + M_NPAGES] = need;
   i32[m + M_SIZE] = size;
   return true;
+}
+
+/**
+ * Grows the large block with head meta m to `size` bytes into its free left neighbour (with a
+ * free right neighbour too, if needed), moving its first `keep` bytes down: realloc's way out
+ * when the block cannot grow where it is. A copy elsewhere would hold the old and the new block
+ * at once; a realloc doubling chain (sqlite's 4 KiB → 2 MB buffers) then leaves its own
+ * predecessor's pages as a hole one page too small for the next step. Returns the block's new
+ * offset (its own when it could grow in place after all), or 0 with the block unchanged. Not in
+ * safe, whose canaries realloc re-arms by moving.
+ */
+export function growLargeDown(h: Heap, m: number, size: number, keep: number): number {
+  if (h.profile.debug) return 0;
+  lock(h);
+  try {
+    const to = growLargeDownLocked(h, m, size, keep);
+    if (to !== 0 || !releaseCaches(h)) return to;
+    // The pages around the block may be slabs kept only by blocks in this handle's caches (a
+    // chain's small steps): given back, look again before the block is copied elsewhere.
+    return resizeLargeInPlaceLocked(h, m, size) ? h.m32[m + M_BASE] : growLargeDownLocked(h, m, size, keep);
+  } finally {
+    unlock(h);
+  }
+}
+
+function growLargeDownLocked(h: Heap, m: number, size: number, keep: number): number {
+  const i32 = h.m32;
+  const page = i32[m + M_PAGE];
+  const n = i32[m + M_NPAGES];
+  const end = page + n;
+  if (page <= FIRST_SPAN_PAGE || end >= i32[H_TOP]) return 0; // (at the break it grows in place)
+  const left = metaOfPage(i32, page - 1);
+  if (i32[left + M_TAG] !== T_FREE && i32[left + M_TAG] !== T_FREE_TAIL) return 0;
+  const head = i32[left + M_SPAN];
+  const to = i32[head + M_PAGE];
+  const right = metaOfPage(i32, end);
+  const pages = i32[head + M_NPAGES] + n + (i32[right + M_TAG] === T_FREE ? i32[right + M_NPAGES] : 0);
+  const need = pagesFor(size);
+  // (a merged span reaching the break would lower it instead of staying a span to take)
+  if (pages < need || to + pages >= i32[H_TOP]) return 0;
+  const from = i32[m + M_BASE];
+  freeSpan(h, page, n); // merges with both neighbours into one free span at `to`; bytes untouched
+  takeSpanAt(h, to, need);
+  h.m8.copyWithin(to << PAGE_SHIFT, from, from + keep);
+  const nm = metaOfPage(i32, to);
+  i32[nm + M_TAG] = T_LARGE;
+  i32[nm + M_NPAGES] = need;
+  i32[nm + M_BASE] = to << PAGE_SHIFT;
+  i32[nm + M_SIZE] = size;
+  i32[nm + M_LAST_FREED] = 0;
+  return to << PAGE_SHIFT;
 }

@@ -168,6 +168,11 @@ function allocFromBins(i32: Int32Array, n: number): number {
   return takeFree(i32, m, n);
 }
 
+/** Takes the low n pages of the free span that starts at `page` (the caller knows it is one, that long). */
+export function takeSpanAt(h: Heap, page: number, n: number): void {
+  takeFree(h.m32, metaOfPage(h.m32, page), n);
+}
+
 /** Takes the low n pages of the free span with head meta m (0: none, returns −1). */
 function takeFree(i32: Int32Array, m: number, n: number): number {
   if (m === 0) return -1;

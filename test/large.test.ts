@@ -47,6 +47,34 @@ describe("large tier", () => {
     assert.equal(heap.stats().liveBytes, 1_000_000 + 70_000 + 100_000);
   });
 
+  it("realloc grows a block that cannot grow in place into a free left neighbour, moving its bytes down", () => {
+    // (fast keeps x's span in its big cache, so there it moves)
+    for (const profile of ["balanced", "lean"] as const) {
+      const heap = createHeap({ profile });
+      const x = heap.malloc(100_000); // 7 pages
+      const y = heap.malloc(200_000); // 13 pages
+      const z = heap.malloc(70_000); // above y: y cannot grow in place
+      for (let i = 0; i < 200_000; i += 4096) heap.u8[y + i] = (i >>> 12) + 1;
+      heap.u8[y + 199_999] = 99;
+      const live = heap.stats().liveBytes;
+      heap.free(x);
+      const footprint = heap.stats().footprintBytes;
+      const q = heap.realloc(y, 300_000); // 19 pages: x's 7 and y's 13
+      assert.equal(q, x, profile);
+      for (let i = 0; i < 200_000; i += 4096) assert.equal(heap.u8[q + i], (i >>> 12) + 1);
+      assert.equal(heap.u8[q + 199_999], 99);
+      assert.equal(heap.stats().footprintBytes, footprint, "no second copy");
+      assert.equal(heap.stats().liveBytes, live - 100_000 + 100_000, "x freed, y 100,000 bytes larger");
+      assert.ok(heap.usableSize(q) >= 300_000);
+      assert.equal(heap.stats().liveBlocks, 2);
+      assert.throws(() => heap.free(y), (e: unknown) => e instanceof Error, "the old offset is no block");
+      heap.free(q);
+      heap.free(z);
+      assert.equal(heap.stats().liveBlocks, 0);
+      assert.equal(heap.stats().liveBytes, 0);
+    }
+  });
+
   it("alignedAlloc beyond a page gives an aligned span and frees the slack around it", () => {
     const heap = createHeap();
     for (const align of [32768, 65536, 1 << 20]) {

@@ -215,7 +215,8 @@ describe("C programs on hakmem (wasm32-wasi, wasm/malloc.c)", () => {
       p.heap.u8.fill(0xa5, dirty, dirty + n);
       c.c_free(dirty);
       const z = c.c_calloc(count, size);
-      assert.equal(z, dirty, `calloc(${count}, ${size}) reuses the block just freed`);
+      // (the same bytes, or a span starting a page lower that holds them: either way dirty)
+      assert.ok(z <= dirty && z + n > dirty, `calloc(${count}, ${size}) reuses the bytes just freed (${z} vs ${dirty})`);
       assert.ok(p.heap.u8.subarray(z, z + n).every((b) => b === 0), `calloc(${count}, ${size}) is zeroed`);
       c.c_free(z);
     }
