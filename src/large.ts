@@ -25,7 +25,8 @@ import {
   T_LARGE_CACHED,
 } from "./layout.ts";
 import { lock, unlock } from "./lock.ts";
-import { allocSpan, extendSpan, freeSpan, metaOfPage } from "./pool.ts";
+import { allocSpan, extendSpan, freeSpan, metaOfPage, wouldRaisePeak } from "./pool.ts";
+import { releaseCaches } from "./slab.ts";
 
 function pagesFor(bytes: number): number {
   return Math.ceil(bytes / PAGE_SIZE);
@@ -50,6 +51,9 @@ function allocLargeLocked(h: Heap, size: number, align: number): number {
   let page = alignPages === 1 ? fromBigCache(h, n) : -1;
   if (page < 0) {
     const total = n + alignPages - 1;
+    // A span that would raise the heap's peak footprint: first give back what this handle
+    // holds (front caches, empty slabs), which may free enough pages (slab.ts, nextSlab).
+    if (h.profile.releasesBeforePeak && wouldRaisePeak(h, total)) releaseCaches(h);
     const span = allocSpan(h, total);
     if (span < 0) return 0;
     // The base is a whole number of pages: align the absolute page number.

@@ -51,6 +51,12 @@ export interface Profile {
    * bounded delay before empty pages return (hakmem's release policy).
    */
   readonly retainEmptySlabs: number;
+  /**
+   * Before the heap's peak footprint rises (a new slab or large block at the break), give back
+   * what the handle holds: front caches, empty slabs (slab.ts, newSlab). Lean only: a heap
+   * raises its peak about once per page while it grows, and each time its caches refill again.
+   */
+  readonly releasesBeforePeak: boolean;
   /** Free pages kept at the top of the heap instead of lowering the break (no footprint jitter). */
   readonly topSlackPages: number;
   /** Take the lowest-addressed fitting free span rather than any fitting one (lower footprint). */
@@ -71,10 +77,10 @@ export interface Profile {
 }
 
 const PROFILE_TABLE: Record<ProfileName, Profile> = {
-  fast: { name: "fast", bigCacheShift: 0, lendsMidBlocks: false, cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, topSlackPages: 64, lowestFit: false, debug: false, tracksBlocks: false },
-  balanced: { name: "balanced", bigCacheShift: 7, lendsMidBlocks: true, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: false, tracksBlocks: true },
-  lean: { name: "lean", bigCacheShift: 7, lendsMidBlocks: true, cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, topSlackPages: 0, lowestFit: true, debug: false, tracksBlocks: true },
-  safe: { name: "safe", bigCacheShift: 7, lendsMidBlocks: false, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: true, tracksBlocks: true },
+  fast: { name: "fast", releasesBeforePeak: false, bigCacheShift: 0, lendsMidBlocks: false, cacheScale: 2, midCacheBytes: Infinity, bigCachePages: 1024, retainEmptySlabs: 64, topSlackPages: 64, lowestFit: false, debug: false, tracksBlocks: false },
+  balanced: { name: "balanced", releasesBeforePeak: false, bigCacheShift: 7, lendsMidBlocks: true, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: false, tracksBlocks: true },
+  lean: { name: "lean", releasesBeforePeak: true, bigCacheShift: 7, lendsMidBlocks: true, cacheScale: 0.5, midCacheBytes: 32 << 10, bigCachePages: 0, retainEmptySlabs: 0, topSlackPages: 0, lowestFit: true, debug: false, tracksBlocks: true },
+  safe: { name: "safe", releasesBeforePeak: false, bigCacheShift: 7, lendsMidBlocks: false, cacheScale: 1, midCacheBytes: 128 << 10, bigCachePages: 8, retainEmptySlabs: 2, topSlackPages: 2, lowestFit: false, debug: true, tracksBlocks: true },
 };
 
 /** The profile named by the option, else by HAKMEM_PROFILE, else balanced. */

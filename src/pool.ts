@@ -122,6 +122,16 @@ export function allocSpan(h: Heap, n: number): number {
   return page >= 0 ? page : allocTop(h, n);
 }
 
+/**
+ * Whether taking a span of n pages would raise the heap's peak footprint: the break would pass
+ * its highest, and no free-span bin holds spans of n pages or more (a log bin may hold shorter
+ * ones too: then this says no and allocSpan may still go to the break).
+ */
+export function wouldRaisePeak(h: Heap, n: number): boolean {
+  const i32 = h.m32;
+  return i32[H_TOP] + n > i32[H_PEAK_TOP] && nextBin(i32, binOf(n)) < 0;
+}
+
 /** Most free spans the lowest-fit search looks at: bounded work per allocation. */
 const LOWEST_FIT_SCAN = 256;
 

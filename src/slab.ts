@@ -39,7 +39,7 @@ import { OBSERVE } from "./flags.ts";
 import { lock, unlock } from "./lock.ts";
 import { fillBytes } from "./memory.ts";
 import { poisonBlock } from "./poison.ts";
-import { allocSpan, freeSpan, metaOfPage } from "./pool.ts";
+import { allocSpan, freeSpan, metaOfPage, wouldRaisePeak } from "./pool.ts";
 import {
   CLASS_COUNT,
   TINY_CLASSES,
@@ -79,7 +79,7 @@ export function refill(h: Heap, c: number): number {
   let hm = h.current[s];
   while (k < want) {
     if (hm === 0) {
-      hm = nextSlab(h, s);
+      hm = nextSlab(h, s, c);
       if (hm === 0) break;
     }
     const i32 = h.m32;
@@ -132,21 +132,35 @@ function sourceClass(h: Heap, c: number): number {
 }
 
 /**
- * The next slab to carve from: the head of this worker's partial queue, else an abandoned slab
- * of the class (adopted), else a new slab. 0 when out of memory.
+ * The next slab of class c to carve from, for the front cache of class `cached` (c, or a class
+ * c lends to): the head of this worker's partial queue, else an abandoned slab of the class
+ * (adopted), else a new slab. 0 when out of memory.
  */
-function nextSlab(h: Heap, c: number): number {
+function nextSlab(h: Heap, c: number, cached: number): number {
   let hm = h.partial[c];
   if (hm !== 0) {
     unqueue(h, c, hm);
     return hm;
   }
   hm = adoptForClass(h, c);
-  return hm !== 0 ? hm : newSlab(h, c);
+  return hm !== 0 ? hm : newSlab(h, c, cached);
 }
 
-function newSlab(h: Heap, c: number): number {
+/**
+ * A new slab of class c. One that would raise the heap's peak footprint is made only after this
+ * worker has given back what it holds (every cache but `cached`'s, which refill is filling, and
+ * empty slabs): that may empty slabs whose pages then serve it, or leave a partial slab of c.
+ */
+function newSlab(h: Heap, c: number, cached: number): number {
   const n = h.slabsHeld[c] < SMALL_FIRST_SLABS ? classFirstPages[c] : classPages[c];
+  if (h.profile.releasesBeforePeak && wouldRaisePeak(h, n)) {
+    releaseCaches(h, cached);
+    const hm = h.partial[c];
+    if (hm !== 0) {
+      unqueue(h, c, hm);
+      return hm;
+    }
+  }
   lock(h);
   const page = allocSpan(h, n);
   unlock(h);
@@ -207,13 +221,14 @@ export function flushAll(h: Heap, c: number): void {
 }
 
 /**
- * Out of memory: empties every front cache into the slabs and gives back empty current slabs.
- * Returns whether anything was cached or released.
+ * Out of memory, or about to raise the heap's peak footprint: empties every front cache (but
+ * class `except`'s) into the slabs and gives back empty slabs, retained or current. Returns
+ * whether anything was cached or released.
  */
-export function releaseCaches(h: Heap): boolean {
+export function releaseCaches(h: Heap, except = -1): boolean {
   let any = false;
   for (let c = 0; c < CLASS_COUNT; c++) {
-    if (h.fc[FC_COUNT + c] !== 0) {
+    if (h.fc[FC_COUNT + c] !== 0 && c !== except) {
       flushAll(h, c); // may leave slabs empty: retained below
       any = true;
     }

@@ -86,3 +86,21 @@ describe("lending", () => {
     for (const p of ps) assert.ok(["DOUBLE_FREE", "INVALID_POINTER"].includes(code(() => heap.free(p)) ?? ""));
   });
 });
+
+describe("giving back before a new peak (lean)", () => {
+  it("a class's cached blocks and emptied slab serve another class instead of a new page at the break", () => {
+    const after = (profile: ProfileName) => {
+      const heap = createHeap({ profile });
+      const ps = Array.from({ length: 200 }, () => heap.malloc(64)); // one page of 64-byte blocks
+      const peak = heap.stats().peakFootprintBytes;
+      for (const p of ps) heap.free(p); // many of them now wait in the front cache
+      const q = heap.malloc(128); // another class: a new slab
+      assert.notEqual(q, 0);
+      assert.equal(heap.stats().liveBytes, 128);
+      return heap.stats().peakFootprintBytes - peak;
+    };
+    assert.equal(after("lean"), 0, "lean: the emptied page was reused");
+    assert.ok(after("balanced") > 0, "balanced keeps its cache: the break rose");
+  });
+});
+
