@@ -112,7 +112,8 @@ export const WS_ACTIVE = 1;
 export const H_ABANDONED = H_WORKERS + WORKER_SLOTS * WORKER_WORDS;
 
 export const HEAP_MAGIC = 0x4b4d4148; // "HAMK" little endian
-export const LAYOUT_VERSION = 1;
+/** 2: tiny slabs are one page (a version-1 heap may hold multi-page ones, which free would misread). */
+export const LAYOUT_VERSION = 2;
 
 /** Segment directory: one word per segment, the word index of its meta block (0 = none yet). */
 export const DIR_OFFSET = HEADER_BYTES;

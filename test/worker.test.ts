@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { attachHeap, createHeap, HeapError } from "../src/index.ts";
+import { H_VERSION, LAYOUT_VERSION } from "../src/layout.ts";
 import { code } from "./support/errors.ts";
 
 
@@ -123,5 +124,9 @@ describe("handles on one heap", () => {
     assert.equal(code(() => attachHeap(new ArrayBuffer(10))), "INVALID_HEAP");
     assert.throws(() => attachHeap({} as SharedArrayBuffer), TypeError);
     assert.equal(code(() => attachHeap(createHeap().buffer, { profile: "nope" as "fast" })), "INVALID_OPTION");
+    // a heap of another layout version (version 1 had multi-page tiny slabs, which free would misread)
+    const old = createHeap();
+    new Int32Array(old.buffer)[H_VERSION] = LAYOUT_VERSION - 1;
+    assert.equal(code(() => attachHeap(old.buffer)), "INVALID_HEAP");
   });
 });
