@@ -279,13 +279,7 @@ export class Heap {
       return;
     }
     this.m8[st] = TINY_FREE;
-    let k = fc[FC_COUNT + c];
-    if (k === fc[FC_CAP + c]) k = this.makeRoom(c);
-    const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
-    fc[e] = ptr;
-    fc[e + 1] = st;
-    fc[FC_COUNT + c] = k + 1;
-    if (OBSERVE) this.counts[C_FREE_LOCAL]++;
+    this.cacheFreed(c, ptr, st);
   }
 
   /** @internal free() of a tiny block that is not live (an error) or that another worker owns. */
@@ -302,20 +296,25 @@ export class Heap {
   protected freeMid(ptr: number, m: number, c: number): void {
     const p = ptr - this.base;
     const i32 = this.m32;
+    const size = this.fc[FC_SIZE + c];
     const d = p - i32[m + M_BASE];
-    if (((d * this.recip[c]) | 0) * classSize[c] !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
+    if (((d * this.recip[c]) | 0) * size !== d || d >= i32[m + M_LIMIT]) throw invalidPointer(ptr);
     const st = m + M_MID_STATE + ((p & PAGE_MASK) >>> MID_SLOT_SHIFT);
     const word = i32[st];
     if (word < MID_LIVE_BIAS) throw this.deadBlock(ptr, word === MID_FREE);
     if (i32[m + M_OWNER] !== this.slot) return freeRemote(this, p, c, i32[m + M_SPAN], st);
     i32[st] = MID_FREE;
-    const fc = this.fc;
-    const size = fc[FC_SIZE + c];
     if (this.midCached + size > this.profile.midCacheBytes) {
       returnBlock(this, c, p); // the cache's byte budget is spent: straight back to the slab
       return;
     }
     this.midCached += size;
+    this.cacheFreed(c, ptr, st);
+  }
+
+  /** @internal Pushes a block this handle freed (pointer ptr, state index st) on class c's cache. */
+  protected cacheFreed(c: number, ptr: number, st: number): void {
+    const fc = this.fc;
     let k = fc[FC_COUNT + c];
     if (k === fc[FC_CAP + c]) k = this.makeRoom(c);
     const e = FC_ENTRIES + ((c * CACHE_STRIDE + k) << 1);
